@@ -1,0 +1,26 @@
+@{
+    RootModule           = 'JumpHost.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '3f6b2a4e-8c1d-4e57-9a3b-6d2f0c8e1a74'
+    Author               = 'The JumpHost authors'
+    CompanyName          = 'JumpHost'
+    Copyright            = '(c) The JumpHost authors. MIT License.'
+    Description          = 'SSH sessions, remote commands and forwards through one or more jump hosts (bastions), with every hop''s host key verified.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    FormatsToProcess     = @('JumpHost.format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-JumpSession'
+        'Invoke-JumpCommand'
+        'New-JumpSession'
+        'Remove-JumpSession'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('SSH', 'JumpHost', 'Bastion', 'ProxyJump', 'OpenSSH', 'Linux', 'Windows')
+        }
+    }
+}

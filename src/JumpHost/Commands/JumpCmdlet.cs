@@ -1,0 +1,76 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using JumpHost.Engine;
+using JumpHost.Runtime;
+
+namespace JumpHost.Commands;
+
+/// <summary>What every JumpHost cmdlet shares: Ctrl+C cancellation, background-to-pipeline messages, error records.</summary>
+public abstract class JumpCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    internal CancellationToken StopToken => _stopping.Token;
+
+    internal PipelineBridge Bridge { get; } = new();
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+    }
+
+    protected override void StopProcessing()
+    {
+        _stopping.Cancel();
+    }
+
+    /// <summary>A verbose message from any thread; it is written on the pipeline thread.</summary>
+    internal void Log(string message) => Bridge.Post(() => WriteVerbose(message));
+
+    /// <summary>Waits for background work on the pipeline thread, writing its messages meanwhile; Ctrl+C stops it.</summary>
+    internal T Await<T>(Task<T> work)
+    {
+        try
+        {
+            return Bridge.Wait(work, StopToken);
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    internal void Await(Task work)
+    {
+        try
+        {
+            Bridge.Wait(work, StopToken);
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    internal static ErrorRecord ToErrorRecord(JumpHostException ex, object? target) =>
+        new(ex, ex.ErrorId, CategoryOf(ex.Kind), target ?? ex.Target);
+
+    internal static ErrorRecord ToErrorRecord(string errorId, ErrorCategory category, string message, object? target) =>
+        new(new InvalidOperationException(message), errorId, category, target);
+
+    private static ErrorCategory CategoryOf(JumpErrorKind kind) => kind switch
+    {
+        JumpErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        JumpErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+        JumpErrorKind.Connection => ErrorCategory.ConnectionError,
+        JumpErrorKind.Timeout => ErrorCategory.OperationTimeout,
+        JumpErrorKind.Security => ErrorCategory.SecurityError,
+        JumpErrorKind.Authentication => ErrorCategory.AuthenticationError,
+        JumpErrorKind.InvalidData => ErrorCategory.InvalidData,
+        JumpErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        JumpErrorKind.WriteError => ErrorCategory.WriteError,
+        _ => ErrorCategory.NotSpecified,
+    };
+}

@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using JumpHost.Engine;
+
+namespace JumpHost.Commands;
+
+/// <summary>The parameters and logic that open a connection chain: shared by New-JumpSession and ad-hoc Invoke-JumpCommand.</summary>
+public abstract class JumpConnectionCmdlet : JumpCmdlet
+{
+    internal const string HostNameSet = "HostName";
+    internal const string ViaSet = "Via";
+
+    /// <summary>The target: host, user@host, host:port or user@host:port.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HostNameSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    [Alias("ComputerName")]
+    public string HostName { get; set; } = string.Empty;
+
+    /// <summary>The target's SSH port, when the host name gives none. Default 22.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = HopAddress.DefaultPort;
+
+    /// <summary>The jump hosts in order, like ssh -J: each [user@]host[:port]; comma lists are accepted.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Alias("J", "ProxyJump")]
+    public string[] JumpHost { get; set; } = Array.Empty<string>();
+
+    /// <summary>An open session to reach the target through (its target becomes the jump host).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ViaSet)]
+    [ValidateNotNull]
+    public JumpSession? Via { get; set; }
+
+    /// <summary>The user on every hop that names none. Default: the credential's user, else the local user.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    /// <summary>Private key files to authenticate with, like ssh -i.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    [Alias("IdentityFile")]
+    public string[] KeyFile { get; set; } = Array.Empty<string>();
+
+    /// <summary>The passphrase of encrypted key files.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    public SecureString? KeyPassphrase { get; set; }
+
+    /// <summary>A user name and password for password (or keyboard-interactive password) authentication.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Seconds to wait for each hop to connect and authenticate.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateRange(1, 3600)]
+    public int ConnectTimeout { get; set; } = 30;
+
+    /// <summary>Seconds between keep-alive messages on every hop; 0 sends none.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateRange(0, 86400)]
+    public int KeepAliveInterval { get; set; }
+
+    /// <summary>known_hosts files to use instead of ~/.ssh/known_hosts; new keys go to the first.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] KnownHostsFile { get; set; } = Array.Empty<string>();
+
+    /// <summary>What to do with a host key no known_hosts file lists. Changed keys are always refused.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    public JumpHostKeyPolicy HostKeyPolicy { get; set; } = JumpHostKeyPolicy.Strict;
+
+    /// <summary>The hops to connect, in order, with users and ports settled. Throws on a malformed host.</summary>
+    internal IReadOnlyList<HopTarget> ResolveRoute(string hostName)
+    {
+        var defaultUser = UserName ?? Credential?.UserName ?? Environment.UserName;
+        var jumpHosts = ParameterSetName == HostNameSet ? HopAddress.ParseList(JumpHost) : Array.Empty<HopAddress>();
+        var target = HopAddress.Parse(hostName);
+        return jumpHosts
+            .Select(hop => new HopTarget(hop.Host, hop.Port ?? HopAddress.DefaultPort, hop.User ?? defaultUser))
+            .Append(new HopTarget(target.Host, target.Port ?? Port, target.User ?? defaultUser))
+            .ToList();
+    }
+
+    /// <summary>How a route reads in messages and -WhatIf: "user@target:22 via relay1:22,relay2:22".</summary>
+    internal string DescribeRoute(IReadOnlyList<HopTarget> route)
+    {
+        var target = route[route.Count - 1];
+        var through = route.Take(route.Count - 1).Select(h => h.ToString()).ToList();
+        if (Via != null)
+        {
+            through.Insert(0, $"session {Via.Id} ({Via.Target})");
+        }
+
+        return through.Count == 0 ? $"{target.User}@{target}" : $"{target.User}@{target} via {string.Join(",", through)}";
+    }
+
+    /// <summary>Starts opening the chain; the caller awaits it on the pipeline thread.</summary>
+    internal Task<ConnectionChain> OpenChainAsync(IReadOnlyList<HopTarget> route, CancellationToken cancellationToken)
+    {
+        var via = Via;
+        if (via != null && via.Connection == null)
+        {
+            throw new JumpHostException(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
+                $"The -Via session {via} has no connection (it was built, not opened). Pass a session from New-JumpSession.");
+        }
+
+        var settings = new ConnectionSettings(
+            new HostKeyVerifier(UserKnownHostsFiles(), GlobalKnownHostsFiles(), HostKeyPolicy),
+            TimeSpan.FromSeconds(ConnectTimeout),
+            TimeSpan.FromSeconds(KeepAliveInterval));
+        var keyFiles = KeyFile.Select(ResolvePath).ToList();
+        var passphrase = KeyPassphrase;
+        var password = Credential?.Password;
+        Action<string> log = Log;
+
+        return Task.Run(async () =>
+        {
+            using var auth = AuthenticationMaterial.Load(keyFiles, passphrase, password, log);
+            return await ConnectionChain.OpenAsync(route, via?.Connection, auth, settings, log, cancellationToken).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>A path as PowerShell users mean it: relative to the current location, with ~ expanded.</summary>
+    internal string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(path);
+
+    private IReadOnlyList<string> UserKnownHostsFiles()
+    {
+        if (KnownHostsFile.Length > 0)
+        {
+            return KnownHostsFile.Select(ResolvePath).ToList();
+        }
+
+        var sshDirectory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh");
+        return new[] { Path.Combine(sshDirectory, "known_hosts"), Path.Combine(sshDirectory, "known_hosts2") };
+    }
+
+    private static IReadOnlyList<string> GlobalKnownHostsFiles()
+    {
+        // ssh's GlobalKnownHostsFile default; Win32-OpenSSH keeps it under %ProgramData%\ssh.
+        var directory = Path.DirectorySeparatorChar == '\\'
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "ssh")
+            : "/etc/ssh";
+        return new[] { Path.Combine(directory, "ssh_known_hosts"), Path.Combine(directory, "ssh_known_hosts2") };
+    }
+}

@@ -1,0 +1,394 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace JumpHost.Engine;
+
+/// <summary>A hop to connect to, with its user and port settled.</summary>
+internal sealed class HopTarget
+{
+    public HopTarget(string host, int port, string user)
+    {
+        Host = host;
+        Port = port;
+        User = user;
+    }
+
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public string User { get; }
+
+    public override string ToString() => $"{Host}:{Port}";
+}
+
+/// <summary>Settings every hop of one chain shares.</summary>
+internal sealed class ConnectionSettings
+{
+    public ConnectionSettings(HostKeyVerifier hostKeys, TimeSpan connectTimeout, TimeSpan keepAliveInterval)
+    {
+        HostKeys = hostKeys;
+        ConnectTimeout = connectTimeout;
+        KeepAliveInterval = keepAliveInterval;
+    }
+
+    public HostKeyVerifier HostKeys { get; }
+
+    public TimeSpan ConnectTimeout { get; }
+
+    public TimeSpan KeepAliveInterval { get; }
+}
+
+/// <summary>One connected hop: its client, and the tunnel on the previous hop that leads to it.</summary>
+internal sealed class ChainHop
+{
+    public ChainHop(HopTarget target, string description, SshClient client, HopTunnel? tunnel, HostKeyCheck hostKey)
+    {
+        Target = target;
+        Description = description;
+        Client = client;
+        Tunnel = tunnel;
+        HostKey = hostKey;
+    }
+
+    public HopTarget Target { get; }
+
+    /// <summary>How errors name this hop, e.g. "relay2:22 via relay1".</summary>
+    public string Description { get; }
+
+    public SshClient Client { get; }
+
+    public HopTunnel? Tunnel { get; }
+
+    public HostKeyCheck HostKey { get; }
+
+    /// <summary>Serialises changes to the client's forwarded-port list, which SSH.NET does not guard.</summary>
+    public object ForwardsGate { get; } = new();
+}
+
+/// <summary>
+/// An SSH connection to a target through zero or more jump hosts. SSH.NET cannot run a client over a
+/// channel, so each hop is reached through a loopback forward on the previous hop that admits exactly one
+/// connection: the next hop's own client. Closing tears down inner hops before outer ones.
+/// </summary>
+internal sealed class ConnectionChain : IDisposable
+{
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly List<ChainHop> _hops;
+    private readonly List<ConnectionChain> _dependents = new();
+    private readonly object _gate = new();
+    private string? _failure;
+    private int _closed;
+
+    private ConnectionChain(ConnectionChain? via, List<ChainHop> hops)
+    {
+        Via = via;
+        _hops = hops;
+        foreach (var hop in hops)
+        {
+            var description = hop.Description;
+            hop.Client.ErrorOccurred += (_, e) => RecordFailure($"{description}: {e.Exception.Message}");
+        }
+    }
+
+    /// <summary>The already open chain this one was opened through (New-JumpSession -Via), if any.</summary>
+    public ConnectionChain? Via { get; }
+
+    /// <summary>The hops this chain opened itself, outermost first; the last is the target.</summary>
+    public IReadOnlyList<ChainHop> Hops => _hops;
+
+    /// <summary>Every hop from the client to the target, including those of the -Via chain.</summary>
+    public IEnumerable<ChainHop> Route => (Via?.Route ?? Enumerable.Empty<ChainHop>()).Concat(_hops);
+
+    public ChainHop Target => _hops[_hops.Count - 1];
+
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>Why the chain stopped working (a hop dropped), or null while it works or once it is closed.</summary>
+    public string? Failure
+    {
+        get
+        {
+            if (IsClosed)
+            {
+                return null;
+            }
+
+            var own = Volatile.Read(ref _failure);
+            if (own != null)
+            {
+                return own;
+            }
+
+            if (Via != null && !Via.IsHealthy)
+            {
+                return Via.Failure ?? "the -Via session was closed";
+            }
+
+            var lost = _hops.FirstOrDefault(h => !h.Client.IsConnected);
+            return lost == null ? null : $"{lost.Description}: the connection was closed";
+        }
+    }
+
+    public bool IsHealthy => !IsClosed && Failure == null;
+
+    /// <summary>Connects hop after hop; on any failure everything opened so far is closed again.</summary>
+    public static async Task<ConnectionChain> OpenAsync(
+        IReadOnlyList<HopTarget> route,
+        ConnectionChain? via,
+        AuthenticationMaterial auth,
+        ConnectionSettings settings,
+        Action<string> log,
+        CancellationToken cancellationToken)
+    {
+        if (route.Count == 0)
+        {
+            throw new ArgumentException("A chain needs at least its target.", nameof(route));
+        }
+
+        if (via != null && !via.IsHealthy)
+        {
+            throw new JumpHostException(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
+                $"The -Via session to {via.Target.Target} is not open ({via.Failure ?? "closed"}). Open it again with New-JumpSession.");
+        }
+
+        var hops = new List<ChainHop>();
+        var previous = via?.Target;
+        try
+        {
+            foreach (var target in route)
+            {
+                var description = previous == null ? target.ToString() : $"{target} via {previous.Target.Host}";
+                var hop = await ConnectHopAsync(target, description, previous, auth, settings, log, cancellationToken).ConfigureAwait(false);
+                hops.Add(hop);
+                previous = hop;
+            }
+
+            var chain = new ConnectionChain(via, hops);
+            if (via != null && !via.TryAddDependent(chain))
+            {
+                chain.Dispose();
+                throw new JumpHostException(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
+                    $"The -Via session to {via.Target.Target} was closed while connecting through it.");
+            }
+
+            return chain;
+        }
+        catch
+        {
+            for (var i = hops.Count - 1; i >= 0; i--)
+            {
+                CloseHop(hops[i]);
+            }
+
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        ConnectionChain[] dependents;
+        lock (_gate)
+        {
+            dependents = _dependents.ToArray();
+            _dependents.Clear();
+        }
+
+        // Sessions opened through this one depend on its tunnels: close them first.
+        foreach (var dependent in dependents)
+        {
+            dependent.Dispose();
+        }
+
+        Via?.RemoveDependent(this);
+        for (var i = _hops.Count - 1; i >= 0; i--)
+        {
+            CloseHop(_hops[i]);
+        }
+    }
+
+    private void RecordFailure(string message)
+    {
+        Interlocked.CompareExchange(ref _failure, message, null);
+    }
+
+    private bool TryAddDependent(ConnectionChain dependent)
+    {
+        lock (_gate)
+        {
+            if (IsClosed)
+            {
+                return false;
+            }
+
+            _dependents.Add(dependent);
+            return true;
+        }
+    }
+
+    private void RemoveDependent(ConnectionChain dependent)
+    {
+        lock (_gate)
+        {
+            _dependents.Remove(dependent);
+        }
+    }
+
+    private static async Task<ChainHop> ConnectHopAsync(
+        HopTarget target,
+        string description,
+        ChainHop? previous,
+        AuthenticationMaterial auth,
+        ConnectionSettings settings,
+        Action<string> log,
+        CancellationToken cancellationToken)
+    {
+        HopTunnel? tunnel = null;
+        var connectHost = target.Host;
+        var connectPort = target.Port;
+        if (previous != null)
+        {
+            tunnel = HopTunnel.Open(previous, target, description);
+            connectHost = HopTunnel.LoopbackAddress;
+            connectPort = tunnel.LocalPort;
+        }
+
+        log($"Connecting to {target.User}@{description}.");
+        var info = new ConnectionInfo(connectHost, connectPort, target.User, auth.MethodsFor(target.User))
+        {
+            Timeout = settings.ConnectTimeout,
+            Encoding = new UTF8Encoding(false),
+        };
+        AlgorithmPreferences.Apply(info, settings.HostKeys.KnownKeyTypes(target.Host, target.Port));
+
+        var client = new SshClient(info);
+        if (settings.KeepAliveInterval > TimeSpan.Zero)
+        {
+            client.KeepAliveInterval = settings.KeepAliveInterval;
+        }
+
+        HostKeyCheck? accepted = null;
+        Exception? rejection = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            // Runs on SSH.NET's receive thread: an escaping exception would end the process.
+            try
+            {
+                accepted = settings.HostKeys.Check(target.Host, target.Port, description, e.HostKey);
+                e.CanTrust = true;
+            }
+            catch (Exception ex)
+            {
+                rejection = ex;
+                e.CanTrust = false;
+            }
+        };
+
+        try
+        {
+            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            client.Dispose();
+            tunnel?.Close();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            throw rejection ?? MapConnectFailure(ex, target, description, tunnel, settings);
+        }
+
+        if (accepted == null)
+        {
+            // SSH.NET always raises HostKeyReceived during key exchange; refuse rather than trust silently.
+            client.Dispose();
+            tunnel?.Close();
+            throw new JumpHostException(JumpErrorIds.ConnectionFailed, JumpErrorKind.Security,
+                $"{description}: the server's host key was never checked, so the connection was closed.", description);
+        }
+
+        log($"Connected to {target.User}@{description}: {SshKeyBlob.DisplayType(accepted.KeyType)} host key {accepted.Fingerprint} " +
+            (accepted.Status == JumpHostKeyStatus.Known ? $"known from {accepted.File}:{accepted.Line}" : $"added to {accepted.File}") + ".");
+        return new ChainHop(target, description, client, tunnel, accepted);
+    }
+
+    private static JumpHostException MapConnectFailure(Exception ex, HopTarget target, string description, HopTunnel? tunnel, ConnectionSettings settings)
+    {
+        var tunnelFailure = tunnel?.Failure;
+        if (tunnelFailure != null)
+        {
+            return new JumpHostException(JumpErrorIds.HopUnreachable, JumpErrorKind.Connection,
+                $"Cannot reach {description}: {tunnel!.Through} could not open a connection to {target} ({tunnelFailure.Message}). " +
+                "Check the host name and port, and that the jump host allows TCP forwarding to it.", description, ex);
+        }
+
+        switch (ex)
+        {
+            case SshOperationTimeoutException:
+            case OperationCanceledException:
+                return new JumpHostException(JumpErrorIds.ConnectTimeout, JumpErrorKind.Timeout,
+                    $"Connecting to {description} timed out after {settings.ConnectTimeout.TotalSeconds:0} s. " +
+                    "Check that the host is up and reachable from the previous hop, or raise -ConnectTimeout.", description, ex);
+            case SocketException socket when socket.SocketErrorCode == SocketError.HostNotFound || socket.SocketErrorCode == SocketError.TryAgain || socket.SocketErrorCode == SocketError.NoData:
+                return new JumpHostException(JumpErrorIds.HostNameNotResolved, JumpErrorKind.NotFound,
+                    $"Cannot reach {description}: the name '{target.Host}' could not be resolved ({socket.Message}). " +
+                    "Check the spelling, or reach the host through a jump host with -JumpHost.", description, ex);
+            case SocketException socket:
+                return new JumpHostException(JumpErrorIds.HopUnreachable, JumpErrorKind.Connection,
+                    $"Cannot reach {description}: {socket.Message}. " +
+                    "If the host sits behind a bastion, reach it through the bastion with -JumpHost.", description, ex);
+            case SshAuthenticationException auth:
+                return new JumpHostException(JumpErrorIds.AuthenticationFailed, JumpErrorKind.Authentication,
+                    $"Authentication failed for {target.User}@{description}: {auth.Message} " +
+                    "Check the user name (-UserName or user@host), the key (-KeyFile) or the password (-Credential).", description, ex);
+            case SshConnectionException connection when tunnel != null:
+                return new JumpHostException(JumpErrorIds.HopUnreachable, JumpErrorKind.Connection,
+                    $"Cannot reach {description}: the connection through {tunnel.Through} was closed before SSH was established ({connection.Message}).", description, ex);
+            default:
+                return new JumpHostException(JumpErrorIds.ConnectionFailed, JumpErrorKind.Connection,
+                    $"Connecting to {description} failed: {ex.Message}", description, ex);
+        }
+    }
+
+    private static void CloseHop(ChainHop hop)
+    {
+        // SSH.NET's disconnect can block on a dead peer (SSH.NET issues #355, #741): bound the wait.
+        var closing = Task.Run(() =>
+        {
+            try
+            {
+                hop.Client.Disconnect();
+            }
+            catch (Exception)
+            {
+                // Already gone: nothing left to close.
+            }
+
+            hop.Client.Dispose();
+            hop.Tunnel?.Close();
+        });
+        try
+        {
+            closing.Wait(CloseTimeout);
+        }
+        catch (AggregateException)
+        {
+            // Closing is best effort; the hop is unusable either way.
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+
+namespace JumpHost.Engine;
+
+/// <summary>What kind of failure an engine error is; the cmdlets map it to an ErrorCategory.</summary>
+internal enum JumpErrorKind
+{
+    InvalidArgument,
+    NotFound,
+    Connection,
+    Timeout,
+    Security,
+    Authentication,
+    InvalidData,
+    InvalidOperation,
+    WriteError,
+}
+
+/// <summary>Stable error identifiers: scripts and tests match on these, so they never change meaning.</summary>
+internal static class JumpErrorIds
+{
+    public const string InvalidHostSpec = "InvalidHostSpec";
+    public const string HostNameNotResolved = "HostNameNotResolved";
+    public const string HopUnreachable = "HopUnreachable";
+    public const string ConnectTimeout = "ConnectTimeout";
+    public const string ConnectionFailed = "ConnectionFailed";
+    public const string ConnectionLost = "ConnectionLost";
+    public const string HostKeyUnknown = "HostKeyUnknown";
+    public const string HostKeyMismatch = "HostKeyMismatch";
+    public const string HostKeyRevoked = "HostKeyRevoked";
+    public const string KnownHostsWriteFailed = "KnownHostsWriteFailed";
+    public const string AuthenticationFailed = "AuthenticationFailed";
+    public const string NoCredentials = "NoCredentials";
+    public const string KeyFileNotFound = "KeyFileNotFound";
+    public const string KeyFileInvalid = "KeyFileInvalid";
+    public const string KeyPassphraseRequired = "KeyPassphraseRequired";
+    public const string KeyPassphraseIncorrect = "KeyPassphraseIncorrect";
+    public const string SessionNotOpen = "SessionNotOpen";
+    public const string CommandTimeout = "CommandTimeout";
+    public const string CommandFailed = "CommandFailed";
+}
+
+/// <summary>An engine failure with a stable id, a kind and a message that says what to do.</summary>
+internal sealed class JumpHostException : Exception
+{
+    public JumpHostException(string errorId, JumpErrorKind kind, string message, string? target = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        Kind = kind;
+        Target = target;
+    }
+
+    public string ErrorId { get; }
+
+    public JumpErrorKind Kind { get; }
+
+    /// <summary>The hop or session the error is about, e.g. "relay2:22 via relay1".</summary>
+    public string? Target { get; }
+}

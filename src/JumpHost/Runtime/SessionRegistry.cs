@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+using JumpHost.Engine;
+
+namespace JumpHost.Runtime;
+
+/// <summary>
+/// The sessions of one runspace. Keyed by the runspace object (not a PowerShell variable, which would be
+/// scoped to the caller), so another runspace never sees them, and closed when their runspace closes.
+/// </summary>
+internal sealed class SessionRegistry
+{
+    private static readonly ConditionalWeakTable<Runspace, SessionRegistry> Registries = new();
+
+    private readonly object _gate = new();
+    private readonly List<JumpSession> _sessions = new();
+    private int _lastId;
+
+    private SessionRegistry()
+    {
+    }
+
+    /// <summary>The registry of the runspace running the current pipeline.</summary>
+    public static SessionRegistry Current
+    {
+        get
+        {
+            var runspace = Runspace.DefaultRunspace
+                ?? throw new InvalidOperationException("JumpHost cmdlets need a PowerShell runspace on the current thread.");
+            return Registries.GetValue(runspace, Create);
+        }
+    }
+
+    /// <summary>The current runspace's registry, or null when it never held a session.</summary>
+    public static SessionRegistry? Existing =>
+        Runspace.DefaultRunspace is { } runspace && Registries.TryGetValue(runspace, out var registry) ? registry : null;
+
+    public JumpSession Add(ConnectionChain connection, string? name, JumpSession? via)
+    {
+        lock (_gate)
+        {
+            var id = ++_lastId;
+            var session = new JumpSession(id, string.IsNullOrEmpty(name) ? connection.Target.Target.Host : name!, connection, via);
+            _sessions.Add(session);
+            return session;
+        }
+    }
+
+    public IReadOnlyList<JumpSession> Sessions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sessions.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Closes a session and every session opened through it, and forgets them.</summary>
+    public void Remove(JumpSession session)
+    {
+        session.Connection?.Dispose();
+        lock (_gate)
+        {
+            _sessions.RemoveAll(s => s.Connection?.IsClosed != false);
+        }
+    }
+
+    public void CloseAll()
+    {
+        JumpSession[] sessions;
+        lock (_gate)
+        {
+            sessions = _sessions.ToArray();
+            _sessions.Clear();
+        }
+
+        // Newest first: sessions opened -Via an older one go before it.
+        foreach (var session in Enumerable.Reverse(sessions))
+        {
+            session.Connection?.Dispose();
+        }
+    }
+
+    private static SessionRegistry Create(Runspace runspace)
+    {
+        var registry = new SessionRegistry();
+        runspace.StateChanged += (_, e) =>
+        {
+            var state = e.RunspaceStateInfo.State;
+            if (state == RunspaceState.Closing || state == RunspaceState.Closed || state == RunspaceState.Broken)
+            {
+                // Raised on a PowerShell thread: never let an exception escape.
+                try
+                {
+                    registry.CloseAll();
+                }
+                catch (Exception)
+                {
+                    // Closing is best effort; each chain already bounds and swallows its own failures.
+                }
+            }
+        };
+        return registry;
+    }
+}

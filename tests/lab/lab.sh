@@ -1,0 +1,600 @@
+#!/usr/bin/env bash
+# JumpHost test lab: OpenSSH servers in network namespaces, reachable only
+# through chains of jump hosts. See README.md next to this file.
+#
+#   lab.sh start    build (or rebuild) the lab, write $LAB_DIR/lab.env
+#   lab.sh stop     tear everything down (idempotent)
+#   lab.sh status   exit 0 if the lab is fully up, 1 otherwise
+#
+# Environment: JUMPHOST_LAB_DIR (default /tmp/jumphost-lab),
+#              JUMPHOST_LAB_KEEP=1 keeps $LAB_DIR on stop (logs for debugging).
+set -euo pipefail
+# sudo/su may drop the sbin directories (ip, sshd, useradd live there).
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin"
+
+LAB_DIR="${JUMPHOST_LAB_DIR:-/tmp/jumphost-lab}"
+LAB_USER=jhlab
+NS_PREFIX=jhlab-
+LINK_PREFIX=jhl-          # every veth we create starts with this (max 15 chars)
+LAB_NET=10.213.0.0/16     # covers every lab subnet
+HOSTS_BEGIN='# BEGIN jumphost-lab'
+HOSTS_END='# END jumphost-lab'
+MARKER=.jumphost-lab      # proves a directory is ours before we rm -rf it
+READY_TIMEOUT=10          # seconds for all servers to answer
+
+NAMESPACES=(bastion private relay1 relay2 relay3 www)
+
+# Host name -> address (also the /etc/hosts block).
+HOST_NAMES=(bastion target1 target2 relay1 relay2 relay3 www)
+declare -A HOST_IP=(
+    [bastion]=10.213.1.2
+    [target1]=10.213.2.11
+    [target2]=10.213.2.12
+    [relay1]=10.213.11.2
+    [relay2]=10.213.12.2
+    [relay3]=10.213.13.2
+    [www]=10.213.14.2
+)
+BASTION_SIDE_IP=10.213.2.1   # source address target1/target2 see
+RELAY3_SIDE_IP=10.213.14.1   # source address www sees
+
+# sshd instances: name -> "namespace address port".
+SSHD_NAMES=(bastion bastion-drop target1 target2 relay1 relay2 relay3 www)
+declare -A SSHD=(
+    [bastion]="bastion 10.213.1.2 22"
+    [bastion-drop]="bastion 10.213.1.2 2222"
+    [target1]="private 10.213.2.11 22"
+    [target2]="private 10.213.2.12 22"
+    [relay1]="relay1 10.213.11.2 22"
+    [relay2]="relay2 10.213.12.2 22"
+    [relay3]="relay3 10.213.13.2 22"
+    [www]="www 10.213.14.2 22"
+)
+WWW_HTTP_PORT=80
+
+log()  { printf 'lab: %s\n' "$*" >&2; }
+die()  { printf 'lab: ERROR: %s\n' "$*" >&2; exit 1; }
+step() { CURRENT_STEP="$*"; }
+CURRENT_STEP=init
+
+require_root() {
+    [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, sshd, useradd); try: sudo $0 $*"
+}
+
+check_lab_dir() {
+    [[ $LAB_DIR == /* && $LAB_DIR != / && $LAB_DIR != *[[:space:]]* ]] \
+        || die "JUMPHOST_LAB_DIR must be an absolute path other than / without spaces (got '$LAB_DIR')"
+}
+
+ns() { echo "${NS_PREFIX}$1"; }
+in_ns() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
+
+random_token() { head -c 30 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }   # ~38 chars
+
+# ---------------------------------------------------------------- prerequisites
+
+install_prerequisites() {
+    local missing=()
+    [[ -x /usr/sbin/sshd ]]     || missing+=(/usr/sbin/sshd)
+    [[ -x /usr/bin/python3 ]]   || missing+=(/usr/bin/python3)
+    local c
+    for c in ssh ssh-keygen ip curl; do
+        command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    log "installing prerequisites (missing: ${missing[*]})"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            openssh-server openssh-client iproute2 python3 curl \
+        || die "apt-get install of prerequisites failed"
+    # Debian's postinst may start an sshd on :22 where an init system exists;
+    # the lab never uses it, and in containers there is none.
+}
+
+# ---------------------------------------------------------------- stop
+
+# True if pid is alive and not a zombie.
+alive() {
+    local state
+    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ -n $state && $state != Z && $state != X ]]
+}
+
+# Kill a list of pids: TERM, wait up to ~2 s, then KILL.
+KILLED=()
+kill_pids() {
+    (($# == 0)) && return 0
+    KILLED+=("$@")
+    kill -TERM "$@" 2>/dev/null || true
+    local i p left
+    for ((i = 0; i < 20; i++)); do
+        left=()
+        for p in "$@"; do alive "$p" && left+=("$p"); done
+        ((${#left[@]} == 0)) && return 0
+        sleep 0.1
+    done
+    kill -KILL "${left[@]}" 2>/dev/null || true
+}
+
+# True if any pid still has a /proc entry (alive or zombie).
+any_in_proc() {
+    local p
+    for p in "$@"; do [[ -e /proc/$p ]] && return 0; done
+    return 1
+}
+
+lab_namespaces() {
+    ip netns list 2>/dev/null | awk '{print $1}' | grep "^${NS_PREFIX}" || true
+}
+
+do_stop() {
+    local keep=${1:-${JUMPHOST_LAB_KEEP:-0}}
+    local n pids pidfile pid
+
+    # 1. Every process in a lab namespace (sshd listeners, sessions, http.server).
+    for n in $(lab_namespaces); do
+        pids=$(ip netns pids "$n" 2>/dev/null || true)
+        # shellcheck disable=SC2086
+        kill_pids $pids
+    done
+    # Belt and braces: a process whose namespace mount is already gone is not
+    # listed by `ip netns pids`; find it through its pidfile, but only if its
+    # command line still points into this lab.
+    if [[ -d $LAB_DIR/run ]]; then
+        for pidfile in "$LAB_DIR"/run/*.pid; do
+            [[ -f $pidfile ]] || continue
+            pid=$(tr -dc 0-9 <"$pidfile")
+            if [[ -n $pid ]] && alive "$pid" \
+                && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$LAB_DIR/"; then
+                kill_pids "$pid"
+            fi
+        done
+    fi
+
+    # 2. Namespaces (their veth ends, and so the pairs, go with them).
+    for n in $(lab_namespaces); do
+        ip netns delete "$n" 2>/dev/null || log "warning: could not delete namespace $n"
+    done
+    # Root-side veth ends left by a run that crashed before moving the peer.
+    for n in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep "^${LINK_PREFIX}" || true); do
+        ip link delete "$n" 2>/dev/null || true
+    done
+
+    # 3. /etc/hosts block. Rewrite in place (cat >) rather than rename, as
+    #    /etc/hosts is often a bind mount in containers.
+    if grep -qF "$HOSTS_BEGIN" /etc/hosts 2>/dev/null; then
+        local tmp
+        tmp=$(mktemp)
+        sed "/^${HOSTS_BEGIN}\$/,/^${HOSTS_END}\$/d" /etc/hosts >"$tmp"
+        cat "$tmp" >/etc/hosts
+        rm -f "$tmp"
+    fi
+
+    # 4. Lab user (and its group, if userdel left it).
+    if getent passwd "$LAB_USER" >/dev/null; then
+        userdel -f "$LAB_USER" 2>/dev/null || log "warning: userdel $LAB_USER failed"
+    fi
+    if getent group "$LAB_USER" >/dev/null; then
+        groupdel "$LAB_USER" 2>/dev/null || true
+    fi
+
+    # 5. The guard route goes last: nothing may resolve or route to a lab
+    #    address while it is missing (this VM would answer for any address).
+    while ip route show "$LAB_NET" 2>/dev/null | grep -q unreachable; do
+        ip route delete unreachable "$LAB_NET" 2>/dev/null || break
+    done
+
+    # 6. Killed daemons were orphans of PID 1; this sandbox's init reaps them
+    #    only after ~1 s. Wait (bounded) so no <defunct> sshd is left behind.
+    local i
+    for ((i = 0; i < 30; i++)); do
+        any_in_proc "${KILLED[@]}" || break
+        sleep 0.1
+    done
+
+    # 7. Files.
+    if [[ $keep != 1 && -d $LAB_DIR ]]; then
+        if [[ -e $LAB_DIR/$MARKER ]]; then
+            rm -rf -- "$LAB_DIR"
+        elif [[ -z $(ls -A "$LAB_DIR") ]]; then
+            rmdir "$LAB_DIR"    # e.g. a fresh `mktemp -d` given as JUMPHOST_LAB_DIR
+        else
+            log "warning: $LAB_DIR has no $MARKER marker; not deleting it"
+        fi
+    fi
+}
+
+# ---------------------------------------------------------------- start
+
+# veth pair between two namespaces ("root" = the root namespace).
+# link <nsA> <ifA> <addrA/len> <nsB> <ifB> <addrB/len>
+link() {
+    local nsa=$1 ifa=$2 addra=$3 nsb=$4 ifb=$5 addrb=$6
+    ip link add "$ifa" type veth peer name "$ifb"
+    local side n ifn addr
+    for side in "$nsa $ifa $addra" "$nsb $ifb $addrb"; do
+        read -r n ifn addr <<<"$side"
+        if [[ $n == root ]]; then
+            ip addr add "$addr" dev "$ifn"
+            ip link set "$ifn" up
+        else
+            ip link set "$ifn" netns "$(ns "$n")"
+            in_ns "$n" ip addr add "$addr" dev "$ifn"
+            in_ns "$n" ip link set "$ifn" up
+        fi
+    done
+}
+
+build_network() {
+    # Guard route FIRST: from here on no lab address can leave the machine.
+    # The directly attached /24s below are more specific and still work.
+    ip route replace unreachable "$LAB_NET"
+
+    local n
+    for n in "${NAMESPACES[@]}"; do
+        ip netns add "$(ns "$n")"
+        in_ns "$n" ip link set lo up
+        # No namespace forwards between its sides (explicit: new namespaces may
+        # inherit forwarding from the root namespace on some kernels).
+        in_ns "$n" sh -c 'echo 0 > /proc/sys/net/ipv4/ip_forward'
+    done
+
+    #    ns A     if A       addr A           ns B     if B        addr B
+    link root    jhl-bas0   10.213.1.1/24    bastion  jhl-bas1    10.213.1.2/24
+    link bastion jhl-priv0  10.213.2.1/24    private  jhl-priv1   10.213.2.11/24
+    in_ns private ip addr add 10.213.2.12/24 dev jhl-priv1
+    link root    jhl-r1a    10.213.11.1/24   relay1   jhl-r1b     10.213.11.2/24
+    link relay1  jhl-r2a    10.213.12.1/24   relay2   jhl-r2b     10.213.12.2/24
+    link relay2  jhl-r3a    10.213.13.1/24   relay3   jhl-r3b     10.213.13.2/24
+    link relay3  jhl-wwwa   10.213.14.1/24   www      jhl-wwwb    10.213.14.2/24
+    # No default routes anywhere: each namespace knows only its connected nets.
+}
+
+write_hosts_block() {
+    local tmp name
+    tmp=$(mktemp)
+    cat /etc/hosts >"$tmp"
+    # Make sure the block starts on a line of its own.
+    [[ -s $tmp && $(tail -c 1 "$tmp" | od -An -c | tr -d ' ') != '\n' ]] && echo >>"$tmp"
+    {
+        echo "$HOSTS_BEGIN"
+        for name in "${HOST_NAMES[@]}"; do
+            printf '%s %s\n' "${HOST_IP[$name]}" "$name"
+        done
+        echo "$HOSTS_END"
+    } >>"$tmp"
+    cat "$tmp" >/etc/hosts
+    rm -f "$tmp"
+    # An earlier /etc/hosts line for the same name would win: check.
+    local got
+    for name in "${HOST_NAMES[@]}"; do
+        got=$(getent ahostsv4 "$name" | awk 'NR==1{print $1}')
+        [[ $got == "${HOST_IP[$name]}" ]] \
+            || die "/etc/hosts: '$name' resolves to '$got', expected ${HOST_IP[$name]} (conflicting entry?)"
+    done
+}
+
+# RSA 3072 generation dominates start-up time: launch every ssh-keygen in the
+# background first and let them run while the network and user are set up.
+start_key_generation() {
+    local client=$LAB_DIR/client name dir
+    random_token >"$client/password"
+    random_token >"$client/passphrase"
+    chmod 600 "$client/password" "$client/passphrase"
+
+    ssh-keygen -q -t ed25519     -N ''                            -C jumphost-lab -f "$client/id_ed25519" &
+    ssh-keygen -q -t ed25519     -N "$(cat "$client/passphrase")" -C jumphost-lab -f "$client/id_ed25519_enc" &
+    ssh-keygen -q -t ecdsa       -N ''                            -C jumphost-lab -f "$client/id_ecdsa" &
+    ssh-keygen -q -t rsa -b 3072 -N ''                            -C jumphost-lab -f "$client/id_rsa" &
+    ssh-keygen -q -t ed25519     -N ''                            -C jumphost-lab -f "$client/id_ed25519_unauthorized" &
+
+    for name in "${SSHD_NAMES[@]}"; do
+        dir=$LAB_DIR/hostkeys/$name
+        mkdir -p "$dir"
+        ssh-keygen -q -t ed25519     -N '' -C "jumphost-lab-$name" -f "$dir/ssh_host_ed25519_key" &
+        ssh-keygen -q -t ecdsa       -N '' -C "jumphost-lab-$name" -f "$dir/ssh_host_ecdsa_key" &
+        ssh-keygen -q -t rsa -b 3072 -N '' -C "jumphost-lab-$name" -f "$dir/ssh_host_rsa_key" &
+    done
+}
+
+create_user() {
+    mkdir -p "$LAB_DIR/home"
+    useradd -d "$LAB_DIR/home/$LAB_USER" -m -s /bin/bash -c "JumpHost lab" "$LAB_USER"
+    # chpasswd also unlocks the account (useradd leaves it locked).
+    printf '%s:%s\n' "$LAB_USER" "$(cat "$LAB_DIR/client/password")" | chpasswd
+}
+
+# After the keys exist: authorized_keys, known_hosts, ssh_config.
+write_client_files() {
+    local client=$LAB_DIR/client
+    chmod 600 "$client"/id_* "$LAB_DIR"/hostkeys/*/*_key
+
+    # sshd reads this as the user (StrictModes no): it must be world-readable.
+    cat "$client/id_ed25519.pub" "$client/id_ed25519_enc.pub" "$client/id_ecdsa.pub" "$client/id_rsa.pub" \
+        >"$LAB_DIR/authorized_keys"
+    chmod 644 "$LAB_DIR/authorized_keys"
+
+    # known_hosts: plain names, port 22 as bare name, others as [name]:port.
+    local name n ip port host alias t kh=$client/known_hosts
+    : >"$kh"
+    for name in "${SSHD_NAMES[@]}"; do
+        read -r n ip port <<<"${SSHD[$name]}"
+        alias=${name%-drop}
+        [[ $port == 22 ]] && host=$alias || host="[$alias]:$port"
+        for t in ed25519 ecdsa rsa; do
+            awk -v h="$host" '{print h, $1, $2}' "$LAB_DIR/hostkeys/$name/ssh_host_${t}_key.pub" >>"$kh"
+        done
+    done
+    cp "$kh" "${kh}_hashed"
+    ssh-keygen -q -H -f "${kh}_hashed" >/dev/null 2>&1
+    rm -f "${kh}_hashed.old"
+    chmod 644 "$kh" "${kh}_hashed"
+
+    cat >"$client/ssh_config" <<EOF
+# OpenSSH client config for manual use: ssh -F $client/ssh_config -J bastion target1
+Host *
+    User $LAB_USER
+    IdentityFile $client/id_ed25519
+    IdentitiesOnly yes
+    UserKnownHostsFile $client/known_hosts
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    UpdateHostKeys no
+    ConnectTimeout 5
+EOF
+}
+
+# wait for all background jobs; fail if any failed.
+wait_all() {
+    local what=$1 pid rc=0
+    for pid in $(jobs -p); do wait "$pid" || rc=1; done
+    ((rc == 0)) || die "$what failed"
+}
+
+write_sshd_config() {
+    local name=$1 ip=$2 port=$3 dir=$LAB_DIR/hostkeys/$1
+    cat >"$LAB_DIR/config/$name.sshd_config" <<EOF
+# JumpHost lab sshd '$name' (generated by tests/lab/lab.sh)
+ListenAddress $ip:$port
+HostKey $dir/ssh_host_ed25519_key
+HostKey $dir/ssh_host_ecdsa_key
+HostKey $dir/ssh_host_rsa_key
+PidFile $LAB_DIR/run/$name.pid
+AuthorizedKeysFile $LAB_DIR/authorized_keys
+# authorized_keys lives under /tmp, which StrictModes would reject.
+StrictModes no
+UsePAM no
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin no
+AllowUsers $LAB_USER
+AllowTcpForwarding yes
+GatewayPorts no
+PermitOpen any
+X11Forwarding no
+# VERBOSE logs "Connection from <ip>" and "Accepted publickey for ... from <ip>".
+LogLevel VERBOSE
+MaxStartups 200
+MaxSessions 64
+ClientAliveInterval 0
+Subsystem sftp internal-sftp
+PrintMotd no
+# "none" is only a variable-name pattern no client sends: no environment accepted.
+AcceptEnv none
+EOF
+}
+
+start_sshds() {
+    mkdir -p /run/sshd   # privilege-separation directory sshd insists on
+    chmod 755 /run/sshd
+    local name n ip port
+    for name in "${SSHD_NAMES[@]}"; do
+        read -r n ip port <<<"${SSHD[$name]}"
+        write_sshd_config "$name" "$ip" "$port"
+        # sshd daemonizes after binding; -E keeps its log out of syslog.
+        in_ns "$n" /usr/sbin/sshd -f "$LAB_DIR/config/$name.sshd_config" -E "$LAB_DIR/logs/$name.sshd.log" \
+            </dev/null >>"$LAB_DIR/logs/$name.sshd.log" 2>&1 9>&- \
+            || die "sshd '$name' did not start: $(tail -n 5 "$LAB_DIR/logs/$name.sshd.log" 2>/dev/null)"
+    done
+}
+
+start_www() {
+    local token=$1
+    mkdir -p "$LAB_DIR/www"
+    printf '<!doctype html>\n<title>JumpHost lab</title>\n<pre>\nJumpHost lab www\n%s\n</pre>\n' "$token" \
+        >"$LAB_DIR/www/index.html"
+    # setsid: detach from the caller's terminal/session; all fds redirected so
+    # a caller capturing our output does not wait for the server to exit.
+    # -u: the "Serving HTTP" line on stdout shows up at once in the log too.
+    setsid ip netns exec "$(ns www)" /usr/bin/python3 -u -m http.server "$WWW_HTTP_PORT" \
+        --bind "${HOST_IP[www]}" --directory "$LAB_DIR/www" \
+        </dev/null >>"$LAB_DIR/logs/www.http.log" 2>&1 9>&- &
+    echo $! >"$LAB_DIR/run/www-http.pid"
+}
+
+# Read the SSH banner from inside the server's own namespace, so the probe's
+# source address (the server's own) never looks like a test's hop.
+probe_sshd() {
+    local n=$1 ip=$2 port=$3
+    ip netns exec "$(ns "$n")" timeout 2 bash -c '
+        exec 3<>"/dev/tcp/$1/$2" || exit 1
+        IFS= read -r -t 1 line <&3 || exit 1
+        [[ $line == SSH-2.0* ]]' _ "$ip" "$port" 2>/dev/null
+}
+
+probe_www() {
+    local token=$1
+    ip netns exec "$(ns www)" curl --noproxy '*' -s -m 1 "http://${HOST_IP[www]}:$WWW_HTTP_PORT/" 2>/dev/null \
+        | grep -qF "$token"
+}
+
+now() { echo "${EPOCHREALTIME/./}"; }   # microseconds
+
+wait_ready() {
+    local token=$1 deadline=$(($(now) + READY_TIMEOUT * 1000000))
+    local name n ip port
+    for name in "${SSHD_NAMES[@]}"; do
+        read -r n ip port <<<"${SSHD[$name]}"
+        until probe_sshd "$n" "$ip" "$port"; do
+            (($(now) < deadline)) \
+                || die "sshd '$name' ($ip:$port in $(ns "$n")) sent no SSH banner within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/$name.sshd.log"
+            sleep 0.05
+        done
+    done
+    until probe_www "$token"; do
+        (($(now) < deadline)) \
+            || die "web server ${HOST_IP[www]}:$WWW_HTTP_PORT did not answer within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/www.http.log"
+        sleep 0.05
+    done
+}
+
+write_env() {
+    local token=$1 c=$LAB_DIR/client name
+    {
+        echo "LAB_DIR=$LAB_DIR"
+        echo "LAB_USER=$LAB_USER"
+        echo "LAB_PASSWORD_FILE=$c/password"
+        echo "LAB_KEY=$c/id_ed25519"
+        echo "LAB_KEY_ENC=$c/id_ed25519_enc"
+        echo "LAB_KEY_PASSPHRASE_FILE=$c/passphrase"
+        echo "LAB_KEY_ECDSA=$c/id_ecdsa"
+        echo "LAB_KEY_RSA=$c/id_rsa"
+        echo "LAB_KEY_UNAUTHORIZED=$c/id_ed25519_unauthorized"
+        echo "LAB_KNOWN_HOSTS=$c/known_hosts"
+        echo "LAB_KNOWN_HOSTS_HASHED=$c/known_hosts_hashed"
+        echo "LAB_SSH_CONFIG=$c/ssh_config"
+        echo "LAB_LOG_DIR=$LAB_DIR/logs"
+        echo "LAB_WWW_TOKEN=$token"
+        echo "LAB_DROP_PIDFILE=$LAB_DIR/run/bastion-drop.pid"
+        echo "LAB_DROP_PORT=2222"
+        for name in "${HOST_NAMES[@]}"; do
+            echo "LAB_IP_${name^^}=${HOST_IP[$name]}"
+        done
+        echo "LAB_BASTION_SIDE_IP=$BASTION_SIDE_IP"
+        echo "LAB_RELAY3_SIDE_IP=$RELAY3_SIDE_IP"
+    } >"$LAB_DIR/lab.env.tmp"
+    mv "$LAB_DIR/lab.env.tmp" "$LAB_DIR/lab.env"
+}
+
+do_start() {
+    install_prerequisites
+    step "cleaning up a previous run"
+    do_stop 0        # always a fresh lab, even with JUMPHOST_LAB_KEEP=1
+    if [[ -e $LAB_DIR ]]; then
+        die "$LAB_DIR exists and is not a lab directory (no $MARKER); remove it or set JUMPHOST_LAB_DIR"
+    fi
+
+    # From here on, a failure leaves a half-built lab: say which step failed.
+    trap 'rc=$?; ((rc)) && log "start failed during: $CURRENT_STEP (run: $0 stop)"; exit $rc' EXIT
+
+    step "creating $LAB_DIR"
+    mkdir -p "$LAB_DIR"
+    chmod 755 "$LAB_DIR"   # the lab user must traverse it (authorized_keys, home)
+    touch "$LAB_DIR/$MARKER"
+    mkdir -p "$LAB_DIR"/{config,run,logs,client,hostkeys,www}
+
+    step "generating keys"
+    start_key_generation
+    step "network namespaces and links"
+    build_network
+    step "/etc/hosts block"
+    write_hosts_block
+    step "lab user"
+    create_user
+    step "generating keys"
+    wait_all "key generation (ssh-keygen)"
+    step "authorized_keys, known_hosts, ssh_config"
+    write_client_files
+    step "starting sshd instances"
+    start_sshds
+    step "starting web server"
+    local token
+    token=$(random_token)
+    start_www "$token"
+    step "waiting for servers"
+    wait_ready "$token"
+    step "writing lab.env"
+    write_env "$token"
+    trap - EXIT
+
+    cat <<EOF
+JumpHost lab is up ($LAB_DIR)
+  root -- bastion ${HOST_IP[bastion]} (sshd :22, drop sshd :2222) -- target1 ${HOST_IP[target1]}, target2 ${HOST_IP[target2]}
+  root -- relay1 ${HOST_IP[relay1]} -- relay2 ${HOST_IP[relay2]} -- relay3 ${HOST_IP[relay3]} -- www ${HOST_IP[www]} (sshd :22, http :80)
+  env:  $LAB_DIR/lab.env
+  try:  ssh -F $LAB_DIR/client/ssh_config -J bastion target1 hostname
+        ssh -F $LAB_DIR/client/ssh_config -J relay1,relay2,relay3 www 'echo ok'
+EOF
+}
+
+# ---------------------------------------------------------------- status
+
+do_status() {
+    local ok=1 name n ip port pid token=
+    report() { printf '  %-4s %s\n' "$1" "$2"; [[ $1 == ok ]] || ok=0; }
+
+    echo "JumpHost lab status ($LAB_DIR)"
+    if ip route show "$LAB_NET" 2>/dev/null | grep -q unreachable; then
+        report ok "guard route: unreachable $LAB_NET"
+    else
+        report FAIL "guard route: unreachable $LAB_NET missing"
+    fi
+    for n in "${NAMESPACES[@]}"; do
+        if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$(ns "$n")"; then
+            report ok "namespace $(ns "$n")"
+        else
+            report FAIL "namespace $(ns "$n") missing"
+        fi
+    done
+    if grep -qF "$HOSTS_BEGIN" /etc/hosts 2>/dev/null; then report ok "/etc/hosts block"; else report FAIL "/etc/hosts block missing"; fi
+    if getent passwd "$LAB_USER" >/dev/null; then report ok "user $LAB_USER"; else report FAIL "user $LAB_USER missing"; fi
+    if [[ -f $LAB_DIR/lab.env ]]; then
+        report ok "lab.env"
+        token=$(sed -n 's/^LAB_WWW_TOKEN=//p' "$LAB_DIR/lab.env")
+    else
+        report FAIL "lab.env missing"
+    fi
+    for name in "${SSHD_NAMES[@]}"; do
+        read -r n ip port <<<"${SSHD[$name]}"
+        pid=$(tr -dc 0-9 2>/dev/null <"$LAB_DIR/run/$name.pid" || true)
+        if [[ -n $pid ]] && alive "$pid" && ip netns list 2>/dev/null | grep -q "^$(ns "$n")\b" \
+            && probe_sshd "$n" "$ip" "$port"; then
+            report ok "sshd $name $ip:$port (pid $pid)"
+        else
+            report FAIL "sshd $name $ip:$port not answering${pid:+ (pid $pid)}"
+        fi
+    done
+    pid=$(tr -dc 0-9 2>/dev/null <"$LAB_DIR/run/www-http.pid" || true)
+    if [[ -n $token && -n $pid ]] && alive "$pid" && probe_www "$token"; then
+        report ok "http ${HOST_IP[www]}:$WWW_HTTP_PORT (pid $pid)"
+    else
+        report FAIL "http ${HOST_IP[www]}:$WWW_HTTP_PORT not answering"
+    fi
+    if ((ok)); then echo "lab is up"; return 0; fi
+    echo "lab is NOT fully up"
+    return 1
+}
+
+# ---------------------------------------------------------------- main
+
+# Namespaces, user, route and hosts block are machine-wide: serialize start/stop
+# across callers (e.g. test runs in parallel). Daemons get fd 9 closed so they
+# never hold the lock.
+LOCK_FILE=/run/jumphost-lab.lock
+take_lock() {
+    exec 9>"$LOCK_FILE"
+    flock -w 120 9 || die "another lab.sh start/stop holds $LOCK_FILE"
+}
+
+main() {
+    local cmd=${1:-}
+    case $cmd in
+        start)  require_root "$@"; check_lab_dir; take_lock; do_start ;;
+        stop)   require_root "$@"; check_lab_dir; take_lock; do_stop; echo "JumpHost lab stopped" ;;
+        status) require_root "$@"; check_lab_dir; do_status ;;
+        *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+    esac
+}
+
+main "$@"
