@@ -1,0 +1,69 @@
+# Pester 5 tests of the built module against the OpenSSH lab (Linux, as root): ./build.ps1 runs them
+# when Pester is installed. The xunit suite in tests/JumpHost.Tests covers the same path in depth.
+
+BeforeDiscovery {
+    $script:canRunLab = $IsLinux -and ((id -u) -eq '0')
+}
+
+Describe 'JumpHost against the lab' -Skip:(-not $canRunLab) {
+    BeforeAll {
+        $repository = Split-Path -Parent $PSScriptRoot
+        $labScript = Join-Path $repository 'tests/lab/lab.sh'
+        bash $labScript start | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "tests/lab/lab.sh start failed with exit code $LASTEXITCODE." }
+
+        $labDir = if ($env:JUMPHOST_LAB_DIR) { $env:JUMPHOST_LAB_DIR } else { '/tmp/jumphost-lab' }
+        $labEnv = Get-Content -Raw (Join-Path $labDir 'lab.env') | ConvertFrom-StringData
+        $script:Lab = @{ UserName = $labEnv.LAB_USER; KeyFile = $labEnv.LAB_KEY; KnownHostsFile = $labEnv.LAB_KNOWN_HOSTS }
+        $script:LabEnv = $labEnv
+
+        Import-Module (Join-Path $repository 'out/JumpHost/JumpHost.psd1') -Force
+    }
+
+    AfterAll {
+        Remove-Module JumpHost -ErrorAction SilentlyContinue
+        bash $labScript stop | Out-Null
+    }
+
+    It 'reaches www through relay1, relay2 and relay3' {
+        $session = New-JumpSession www -JumpHost relay1, relay2, relay3 @Lab
+        $session.State | Should -Be 'Opened'
+        $session.Hops.HostName | Should -Be @('relay1', 'relay2', 'relay3', 'www')
+
+        $result = Invoke-JumpCommand -Session $session -Command 'echo $SSH_CONNECTION'
+        $result.ExitStatus | Should -Be 0
+        ($result.Output -split ' ')[0] | Should -Be $LabEnv.LAB_RELAY3_SIDE_IP
+        ($result.Output -split ' ')[2] | Should -Be $LabEnv.LAB_IP_WWW
+        Remove-JumpSession $session
+        $session.State | Should -Be 'Closed'
+    }
+
+    It 'cannot reach target1 directly but can through the bastion' {
+        { New-JumpSession target1 @Lab -ConnectTimeout 5 } | Should -Throw -ErrorId 'HopUnreachable,JumpHost.Commands.NewJumpSessionCommand'
+
+        $output = Invoke-JumpCommand -HostName target1 -JumpHost bastion @Lab -Command 'echo $SSH_CONNECTION'
+        ($output.Output -split ' ')[0] | Should -Be $LabEnv.LAB_BASTION_SIDE_IP
+    }
+
+    It 'refuses a host key that known_hosts does not list' {
+        $knownHosts = Join-Path ([System.IO.Path]::GetTempPath()) "jumphost-pester-$PID"
+        Get-Content $LabEnv.LAB_KNOWN_HOSTS | Where-Object { $_ -notlike 'relay2 *' } | Set-Content $knownHosts
+        try {
+            { New-JumpSession www -JumpHost relay1, relay2, relay3 -UserName $Lab.UserName -KeyFile $Lab.KeyFile -KnownHostsFile $knownHosts } |
+                Should -Throw -ErrorId 'HostKeyUnknown,JumpHost.Commands.NewJumpSessionCommand'
+        }
+        finally {
+            Remove-Item $knownHosts
+        }
+    }
+
+    It 'returns stdout, stderr and the exit status of each session' {
+        $sessions = 'target1', 'target2' | New-JumpSession -JumpHost bastion @Lab
+        $results = $sessions | Invoke-JumpCommand 'echo out; echo err >&2; exit 4'
+        $results | Should -HaveCount 2
+        $results.Output | Should -Be @("out`n", "out`n")
+        $results.Error | Should -Be @("err`n", "err`n")
+        $results.ExitStatus | Should -Be @(4, 4)
+        $sessions | Remove-JumpSession
+    }
+}
