@@ -282,6 +282,8 @@ internal sealed class ConnectionChain : IDisposable
 
         HostKeyCheck? accepted = null;
         Exception? rejection = null;
+        var identified = false;
+        client.ServerIdentificationReceived += (_, _) => identified = true;
         client.HostKeyReceived += (_, e) =>
         {
             // Runs on SSH.NET's receive thread: an escaping exception would end the process.
@@ -310,7 +312,7 @@ internal sealed class ConnectionChain : IDisposable
                 throw new OperationCanceledException(cancellationToken);
             }
 
-            throw rejection ?? MapConnectFailure(ex, target, description, tunnel, settings);
+            throw rejection ?? MapConnectFailure(ex, target, description, tunnel, identified, settings);
         }
 
         if (accepted == null)
@@ -327,14 +329,16 @@ internal sealed class ConnectionChain : IDisposable
         return new ChainHop(target, description, client, tunnel, accepted);
     }
 
-    private static JumpHostException MapConnectFailure(Exception ex, HopTarget target, string description, HopTunnel? tunnel, ConnectionSettings settings)
+    private static JumpHostException MapConnectFailure(Exception ex, HopTarget target, string description, HopTunnel? tunnel, bool identified, ConnectionSettings settings)
     {
-        var tunnelFailure = tunnel?.Failure;
-        if (tunnelFailure != null)
+        // sshd greets at once; no greeting through a tunnel means the jump host's forward never reached
+        // an SSH server. (SSH.NET does not surface the server's "open failed" reason.)
+        if (tunnel != null && !identified && (tunnel.Failure != null || ex is SshConnectionException || ex is SocketException))
         {
+            var reason = tunnel.Failure?.Message ?? $"{target.Host} is unreachable from {tunnel.Through}, refused the connection, or {tunnel.Through} does not allow TCP forwarding";
             return new JumpHostException(JumpErrorIds.HopUnreachable, JumpErrorKind.Connection,
-                $"Cannot reach {description}: {tunnel!.Through} could not open a connection to {target} ({tunnelFailure.Message}). " +
-                "Check the host name and port, and that the jump host allows TCP forwarding to it.", description, ex);
+                $"Cannot reach {description}: {tunnel.Through} could not open a connection to {target} ({reason}). " +
+                "Check the host name and port as the jump host sees them.", description, ex);
         }
 
         switch (ex)
@@ -356,9 +360,6 @@ internal sealed class ConnectionChain : IDisposable
                 return new JumpHostException(JumpErrorIds.AuthenticationFailed, JumpErrorKind.Authentication,
                     $"Authentication failed for {target.User}@{description}: {auth.Message} " +
                     "Check the user name (-UserName or user@host), the key (-KeyFile) or the password (-Credential).", description, ex);
-            case SshConnectionException connection when tunnel != null:
-                return new JumpHostException(JumpErrorIds.HopUnreachable, JumpErrorKind.Connection,
-                    $"Cannot reach {description}: the connection through {tunnel.Through} was closed before SSH was established ({connection.Message}).", description, ex);
             default:
                 return new JumpHostException(JumpErrorIds.ConnectionFailed, JumpErrorKind.Connection,
                     $"Connecting to {description} failed: {ex.Message}", description, ex);

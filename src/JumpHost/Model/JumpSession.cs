@@ -24,9 +24,9 @@ public sealed class JumpSession
     private readonly JumpSessionState _state;
 
     /// <summary>Builds a detached session object (no connection), e.g. for tests and mocks.</summary>
-    public JumpSession(int id, string name, IReadOnlyList<JumpHop> hops, DateTime openedAt, JumpSessionState state)
+    public JumpSession(int id, string name, JumpHop[] hops, DateTime openedAt, JumpSessionState state)
     {
-        if (hops == null || hops.Count == 0)
+        if (hops == null || hops.Length == 0)
         {
             throw new ArgumentException("A session has at least one hop: its target.", nameof(hops));
         }
