@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
@@ -101,29 +102,37 @@ internal static class RemoteCommand
                 $"The command could not be run on {target.Description}: {ex.Message}", target.Description, ex);
 }
 
-/// <summary>Reads an SSH.NET output pipe on its own thread and decodes UTF-8 as it arrives.</summary>
+/// <summary>
+/// Reads an SSH.NET output pipe on its own thread as data arrives, keeping the raw bytes in chunks and
+/// decoding them once at the end: the peak is the bytes plus the final string, with no intermediate copy.
+/// </summary>
 internal static class OutputCollector
 {
-    private const int ChunkSize = 64 * 1024;
+    private const int FirstChunkSize = 4 * 1024;
+    private const int LargestChunkSize = 1024 * 1024;
 
     public static Task<string> Start(Stream stream) =>
         Task.Factory.StartNew(() => ReadAll(stream), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static string ReadAll(Stream stream)
     {
-        var decoder = new UTF8Encoding(false).GetDecoder();
-        var bytes = new byte[ChunkSize];
-        var chars = new char[ChunkSize + 1];
-        var text = new StringBuilder();
+        var chunks = new List<ArraySegment<byte>>();
+        var current = new byte[FirstChunkSize];
+        var filled = 0;
         try
         {
             int read;
 
             // The pipe's Read blocks until data arrives and returns 0 once the command has finished.
-            while ((read = stream.Read(bytes, 0, bytes.Length)) > 0)
+            while ((read = stream.Read(current, filled, current.Length - filled)) > 0)
             {
-                var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: false);
-                text.Append(chars, 0, count);
+                filled += read;
+                if (filled == current.Length)
+                {
+                    chunks.Add(new ArraySegment<byte>(current));
+                    current = new byte[Math.Min(current.Length * 2, LargestChunkSize)];
+                    filled = 0;
+                }
             }
         }
         catch (ObjectDisposedException)
@@ -131,8 +140,41 @@ internal static class OutputCollector
             // The command was disposed before all output arrived: keep what came.
         }
 
-        var tail = decoder.GetChars(bytes, 0, 0, chars, 0, flush: true);
-        text.Append(chars, 0, tail);
-        return text.ToString();
+        chunks.Add(new ArraySegment<byte>(current, 0, filled));
+        return Decode(chunks);
     }
+
+    private static string Decode(List<ArraySegment<byte>> chunks)
+    {
+        var counter = Utf8.GetDecoder();
+        var length = 0;
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            length += counter.GetCharCount(chunks[i].Array!, chunks[i].Offset, chunks[i].Count, flush: i == chunks.Count - 1);
+        }
+
+#if NET8_0_OR_GREATER
+        return string.Create(length, chunks, (text, parts) =>
+        {
+            var decoder = Utf8.GetDecoder();
+            var position = 0;
+            for (var i = 0; i < parts.Count; i++)
+            {
+                position += decoder.GetChars(parts[i], text.Slice(position), flush: i == parts.Count - 1);
+            }
+        });
+#else
+        var chars = new char[length];
+        var decoder = Utf8.GetDecoder();
+        var position = 0;
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            position += decoder.GetChars(chunks[i].Array!, chunks[i].Offset, chunks[i].Count, chars, position, flush: i == chunks.Count - 1);
+        }
+
+        return new string(chars);
+#endif
+    }
+
+    private static readonly Encoding Utf8 = new UTF8Encoding(false);
 }
