@@ -123,4 +123,15 @@ public sealed class ChainTests
         var bastionSessions = ProcessRunner.InNamespace("jhlab-bastion", "ss -Htn state established '( sport = :22 )'").Output;
         Assert.Single(bastionSessions.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public void WhatIfShowsTheRouteAndConnectsNowhere()
+    {
+        using var ps = _lab.NewRunspace();
+        var before = _lab.Log("relay1.sshd.log").Length;
+        var result = ps.Run("New-JumpSession www -JumpHost relay1,relay2,relay3 @Lab -WhatIf; Get-JumpSession");
+        Assert.Empty(result.AllErrors);
+        Assert.Empty(result.Output);
+        Assert.Equal(before, _lab.Log("relay1.sshd.log").Length);
+    }
 }
