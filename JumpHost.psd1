@@ -5,7 +5,7 @@
     Author               = 'The JumpHost authors'
     CompanyName          = 'JumpHost'
     Copyright            = '(c) The JumpHost authors. MIT License.'
-    Description          = 'SSH sessions, remote commands and forwards through one or more jump hosts (bastions), with every hop''s host key verified.'
+    Description          = 'SSH sessions and remote commands through one or more jump hosts (bastions), with every hop''s host key verified.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
     FormatsToProcess     = @('JumpHost.format.ps1xml')

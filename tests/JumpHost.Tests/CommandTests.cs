@@ -98,10 +98,19 @@ public sealed class CommandTests
     public void AdHocCommandsOverOneBastionViaAndHostNamesFromThePipeline()
     {
         using var ps = _lab.NewRunspace();
-        var result = ps.Run("$b = New-JumpSession bastion @Lab; 'target1','target2' | Invoke-JumpCommand -Via $b @Lab -Command 'echo $SSH_CONNECTION'");
+        var result = ps.Run("$b = New-JumpSession bastion @Lab; 'target1','target2' | Invoke-JumpCommand 'echo $SSH_CONNECTION' -Via $b @Lab");
         Assert.Empty(result.AllErrors);
         var servers = result.Objects("JumpCommandResult").Select(r => ((string)r.Output).Trim().Split(' ')[2]).OrderBy(ip => ip);
         Assert.Equal(new[] { _lab.Ip("target1"), _lab.Ip("target2") }, servers);
+    }
+
+    [Fact]
+    public void ACommandThatReadsStdinSeesEndOfInput()
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run("New-JumpSession target1 -JumpHost bastion @Lab | Invoke-JumpCommand 'cat; read line || echo end-of-input' -Timeout 30");
+        Assert.Empty(result.AllErrors);
+        Assert.Equal("end-of-input\n", (string)result.Objects("JumpCommandResult").Single().Output);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class LifecycleTests
         var removed = ps.Run("Remove-JumpSession -Name ed* -Verbose; $b.State; $t.State; Get-JumpSession");
         Assert.Empty(removed.AllErrors);
         Assert.Equal(new[] { "Closed", "Closed", "Closed" }, removed.Output.Select(o => o.ToString()));
-        Assert.Equal(2, removed.Verbose.Count(v => v.Contains("opened through")));
+        Assert.Equal(2, removed.Verbose.Count(v => v.EndsWith("is closed with it.")));
         Assert.Equal(0, EstablishedSshConnections("bastion"));
     }
 

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using JumpHost.Runtime;
 
@@ -27,7 +28,7 @@ public sealed class GetJumpSessionCommand : PSCmdlet
         var selected = ParameterSetName == IdSet
             ? SessionLookup.ById(sessions, Id, WriteError)
             : Name == null ? sessions : SessionLookup.ByName(sessions, Name, WriteError);
-        foreach (var session in selected)
+        foreach (var session in selected.Distinct())
         {
             WriteObject(session);
         }

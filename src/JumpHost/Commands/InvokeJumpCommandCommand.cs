@@ -17,15 +17,20 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
     private readonly List<Task> _running = new();
     private SemaphoreSlim? _throttle;
 
+    /// <summary>The target of an ad-hoc session: host, user@host, host:port or user@host:port.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HostNameSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    [Alias("ComputerName")]
+    public string HostName { get; set; } = string.Empty;
+
     /// <summary>The sessions to run the command on.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SessionSet)]
     [ValidateNotNull]
     public JumpSession[] Session { get; set; } = Array.Empty<JumpSession>();
 
     /// <summary>The command line, run by the login shell of the remote user, as ssh runs it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SessionSet)]
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = HostNameSet)]
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ViaSet)]
+    [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Command { get; set; } = string.Empty;
 

@@ -16,13 +16,6 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
     internal const string HostNameSet = "HostName";
     internal const string ViaSet = "Via";
 
-    /// <summary>The target: host, user@host, host:port or user@host:port.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HostNameSet)]
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ViaSet)]
-    [ValidateNotNullOrEmpty]
-    [Alias("ComputerName")]
-    public string HostName { get; set; } = string.Empty;
-
     /// <summary>The target's SSH port, when the host name gives none. Default 22.</summary>
     [Parameter(ParameterSetName = HostNameSet)]
     [Parameter(ParameterSetName = ViaSet)]
@@ -31,6 +24,7 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
 
     /// <summary>The jump hosts in order, like ssh -J: each [user@]host[:port]; comma lists are accepted.</summary>
     [Parameter(ParameterSetName = HostNameSet)]
+    [ValidateNotNullOrEmpty]
     [Alias("J", "ProxyJump")]
     public string[] JumpHost { get; set; } = Array.Empty<string>();
 

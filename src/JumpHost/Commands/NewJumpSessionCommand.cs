@@ -9,6 +9,13 @@ namespace JumpHost.Commands;
 [OutputType(typeof(JumpSession))]
 public sealed class NewJumpSessionCommand : JumpConnectionCmdlet
 {
+    /// <summary>The target: host, user@host, host:port or user@host:port.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HostNameSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    [Alias("ComputerName")]
+    public string HostName { get; set; } = string.Empty;
+
     /// <summary>A friendly name for Get-JumpSession -Name. Default: the target host name.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -30,7 +37,7 @@ public sealed class NewJumpSessionCommand : JumpConnectionCmdlet
         catch (JumpHostException ex)
         {
             Bridge.Drain();
-            ThrowTerminatingError(ToErrorRecord(ex, HostName));
+            ThrowTerminatingError(ToErrorRecord(ex, ex.Target ?? HostName));
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed class RemoveJumpSessionCommand : PSCmdlet
     public JumpSession[] Session { get; set; } = System.Array.Empty<JumpSession>();
 
     /// <summary>Ids of the sessions to close.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     public int[] Id { get; set; } = System.Array.Empty<int>();
 
     /// <summary>Names of the sessions to close; wildcards are allowed.</summary>
@@ -32,14 +32,24 @@ public sealed class RemoveJumpSessionCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         var registry = SessionRegistry.Current;
-        foreach (var session in Resolve(registry.Sessions))
+        foreach (var session in Resolve(registry.Sessions).Distinct())
         {
-            if (!ShouldProcess(session.ToString(), "Close SSH session"))
+            // Already closed, e.g. with a session it was opened through earlier in this pipeline.
+            if (session.State == JumpSessionState.Closed && session.Connection != null)
             {
                 continue;
             }
 
-            foreach (var dependent in registry.Sessions.Where(s => DependsOn(s, session)))
+            var dependents = registry.Sessions.Where(s => DependsOn(s, session)).ToList();
+            var target = dependents.Count == 0
+                ? session.ToString()
+                : $"{session}, and the {dependents.Count} session(s) opened through it: {string.Join(", ", dependents)}";
+            if (!ShouldProcess(target, "Close SSH session"))
+            {
+                continue;
+            }
+
+            foreach (var dependent in dependents)
             {
                 WriteVerbose($"Session {dependent} was opened through {session} and is closed with it.");
             }

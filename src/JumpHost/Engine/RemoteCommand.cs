@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Reflection;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -61,6 +62,7 @@ internal static class RemoteCommand
         try
         {
             execution = command.ExecuteAsync(cancellationToken);
+            SendEndOfInput(command);
         }
         catch (Exception ex) when (ex is SshException || ex is InvalidOperationException)
         {
@@ -93,6 +95,27 @@ internal static class RemoteCommand
         var errorText = await error.ConfigureAwait(false);
         return new CommandOutcome(command.ExitStatus, command.ExitSignal, outputText, errorText, startTime, stopwatch.Elapsed);
     }
+
+    /// <summary>
+    /// Like ssh -n: the command's stdin is at its end, so a command that reads it goes on instead of waiting.
+    /// SSH.NET sends EOF only after data was written to a command's input stream, so send it on the command's
+    /// channel directly. If SSH.NET renames that field, commands lose the EOF and the stdin test fails.
+    /// </summary>
+    private static void SendEndOfInput(SshCommand command)
+    {
+        var channel = CommandChannelField?.GetValue(command);
+        var sendEof = channel?.GetType().GetMethod("SendEof", BindingFlags.Public | BindingFlags.Instance, null, Type.EmptyTypes, null);
+        try
+        {
+            sendEof?.Invoke(channel, null);
+        }
+        catch (TargetInvocationException)
+        {
+            // The command already ended and its channel closed: nothing is left to read stdin.
+        }
+    }
+
+    private static readonly FieldInfo? CommandChannelField = typeof(SshCommand).GetField("_channel", BindingFlags.NonPublic | BindingFlags.Instance);
 
     private static JumpHostException Failed(ChainHop target, string commandText, Exception ex) =>
         ex is SshConnectionException
