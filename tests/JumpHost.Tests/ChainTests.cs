@@ -134,4 +134,37 @@ public sealed class ChainTests
         Assert.Empty(result.Output);
         Assert.Equal(before, _lab.Log("relay1.sshd.log").Length);
     }
+
+    [Fact]
+    public void HopTunnelsRefuseEveryConnectionButTheNextHopsOwn()
+    {
+        using var ps = _lab.NewRunspace();
+        Assert.Empty(ps.Run("$s = New-JumpSession target1 -JumpHost bastion @Lab").AllErrors);
+
+        // The tunnel on the bastion hop listens on loopback for this process; another local program that
+        // finds the port gets its connection closed, never the target's SSH greeting.
+        var listeners = ProcessRunner.Run("ss", TimeSpan.FromSeconds(10), "-Hltnp").Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => line.Contains($"pid={Environment.ProcessId},"))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3])
+            .ToList();
+        var tunnel = Assert.Single(listeners);
+        Assert.StartsWith("127.0.0.1:", tunnel);
+
+        using var intruder = new System.Net.Sockets.TcpClient("127.0.0.1", int.Parse(tunnel.Split(':')[1]));
+        intruder.ReceiveTimeout = 10000;
+        var buffer = new byte[64];
+        int read;
+        try
+        {
+            read = intruder.GetStream().Read(buffer, 0, buffer.Length);
+        }
+        catch (System.IO.IOException)
+        {
+            read = 0;
+        }
+
+        Assert.Equal(0, read);
+        Assert.Empty(ps.Run("Invoke-JumpCommand -Session $s -Command true").AllErrors);
+    }
 }
