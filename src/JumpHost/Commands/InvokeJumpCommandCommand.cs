@@ -60,10 +60,10 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
         }
         else
         {
-            IReadOnlyList<HopTarget> route;
+            Func<CancellationToken, Task<ConnectionChain>> openChain;
             try
             {
-                route = ResolveRoute(HostName);
+                openChain = PrepareChain(ResolveRoute(HostName));
             }
             catch (JumpHostException ex)
             {
@@ -71,8 +71,7 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
                 return;
             }
 
-            var hostName = HostName;
-            Start(hostName, () => RunAdHocAsync(route));
+            Start(HostName, () => RunAdHocAsync(openChain));
         }
 
         // Results that are ready go out now; the rest in EndProcessing.
@@ -137,9 +136,9 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
         return ToResult(session, outcome);
     }
 
-    private async Task<JumpCommandResult> RunAdHocAsync(IReadOnlyList<HopTarget> route)
+    private async Task<JumpCommandResult> RunAdHocAsync(Func<CancellationToken, Task<ConnectionChain>> openChain)
     {
-        using var connection = await OpenChainAsync(route, StopToken).ConfigureAwait(false);
+        using var connection = await openChain(StopToken).ConfigureAwait(false);
 
         // Not registered: the session lives only for this command, and its object shows Closed afterwards.
         var session = new JumpSession(0, connection.Target.Target.Host, connection, Via);

@@ -105,8 +105,11 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
         return through.Count == 0 ? $"{target.User}@{target}" : $"{target.User}@{target} via {string.Join(",", through)}";
     }
 
-    /// <summary>Starts opening the chain; the caller awaits it on the pipeline thread.</summary>
-    internal Task<ConnectionChain> OpenChainAsync(IReadOnlyList<HopTarget> route, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads every parameter (paths resolve against the current PowerShell location, which only the pipeline
+    /// thread may ask for) and returns the work that opens the chain, to run on any thread.
+    /// </summary>
+    internal Func<CancellationToken, Task<ConnectionChain>> PrepareChain(IReadOnlyList<HopTarget> route)
     {
         var via = Via;
         if (via != null && via.Connection == null)
@@ -124,11 +127,13 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
         var password = Credential?.Password;
         Action<string> log = Log;
 
-        return Task.Run(async () =>
-        {
-            using var auth = AuthenticationMaterial.Load(keyFiles, passphrase, password, log);
-            return await ConnectionChain.OpenAsync(route, via?.Connection, auth, settings, log, cancellationToken).ConfigureAwait(false);
-        });
+        return cancellationToken => Task.Run(
+            async () =>
+            {
+                using var auth = AuthenticationMaterial.Load(keyFiles, passphrase, password, log);
+                return await ConnectionChain.OpenAsync(route, via?.Connection, auth, settings, log, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
     }
 
     /// <summary>A path as PowerShell users mean it: relative to the current location, with ~ expanded.</summary>

@@ -31,7 +31,7 @@ public sealed class NewJumpSessionCommand : JumpConnectionCmdlet
                 return;
             }
 
-            var connection = Await(OpenChainAsync(route, StopToken));
+            var connection = Await(PrepareChain(route)(StopToken));
             WriteObject(SessionRegistry.Current.Add(connection, Name, Via));
         }
         catch (JumpHostException ex)

@@ -133,7 +133,7 @@ internal sealed class ConnectionChain : IDisposable
                 return Via.Failure ?? "the -Via session was closed";
             }
 
-            var lost = _hops.FirstOrDefault(h => !h.Client.IsConnected);
+            var lost = _hops.FirstOrDefault(h => !IsConnected(h));
             return lost == null ? null : $"{lost.Description}: the connection was closed";
         }
     }
@@ -171,16 +171,6 @@ internal sealed class ConnectionChain : IDisposable
                 hops.Add(hop);
                 previous = hop;
             }
-
-            var chain = new ConnectionChain(via, hops);
-            if (via != null && !via.TryAddDependent(chain))
-            {
-                chain.Dispose();
-                throw new JumpHostException(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
-                    $"The -Via session to {via.Target.Target} was closed while connecting through it.");
-            }
-
-            return chain;
         }
         catch
         {
@@ -191,6 +181,16 @@ internal sealed class ConnectionChain : IDisposable
 
             throw;
         }
+
+        var chain = new ConnectionChain(via, hops);
+        if (via != null && !via.TryAddDependent(chain))
+        {
+            chain.Dispose();
+            throw new JumpHostException(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
+                $"The -Via session to {via.Target.Target} was closed while connecting through it.");
+        }
+
+        return chain;
     }
 
     public void Dispose()
@@ -217,6 +217,19 @@ internal sealed class ConnectionChain : IDisposable
         for (var i = _hops.Count - 1; i >= 0; i--)
         {
             CloseHop(_hops[i]);
+        }
+    }
+
+    private static bool IsConnected(ChainHop hop)
+    {
+        try
+        {
+            return hop.Client.IsConnected;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed by Dispose on another thread since IsClosed was read.
+            return false;
         }
     }
 
