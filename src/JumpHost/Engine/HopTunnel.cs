@@ -15,6 +15,7 @@ internal sealed class HopTunnel
 
     private readonly ChainHop _through;
     private readonly ForwardedPortLocal _port;
+    private readonly IDisposable _poolThread = BlockedPoolThreads.Reserve();
     private int _admitted;
     private Exception? _failure;
 
@@ -79,6 +80,8 @@ internal sealed class HopTunnel
         {
             // Same: nothing left to release.
         }
+
+        _poolThread.Dispose();
     }
 
     private void OnRequestReceived(object? sender, Renci.SshNet.Common.PortForwardEventArgs e)

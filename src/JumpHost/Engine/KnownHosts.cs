@@ -214,7 +214,7 @@ internal static class KnownHostsFile
 
     private static IEnumerable<string> ReadLinesShared(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var stream = WhenNotLocked(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
         using var reader = new StreamReader(stream, Encoding.UTF8);
         string? line;
         while ((line = reader.ReadLine()) != null)
@@ -223,25 +223,33 @@ internal static class KnownHostsFile
         }
     }
 
-    private static FileStream OpenExclusive(string path)
+    private static FileStream OpenExclusive(string path) => WhenNotLocked(() =>
+    {
+        var created = !File.Exists(path);
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        if (created)
+        {
+            Permissions.RestrictToOwner(path, isDirectory: false);
+        }
+
+        return stream;
+    });
+
+    /// <summary>
+    /// Opens the file, waiting while another writer holds it: an append keeps the file exclusively for a
+    /// few milliseconds, and on Unix .NET turns that into a lock that also makes readers fail at once.
+    /// </summary>
+    private static FileStream WhenNotLocked(Func<FileStream> open)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
             try
             {
-                var created = !File.Exists(path);
-                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                if (created)
-                {
-                    Permissions.RestrictToOwner(path, isDirectory: false);
-                }
-
-                return stream;
+                return open();
             }
             catch (IOException ex) when (ex is not FileNotFoundException && ex is not DirectoryNotFoundException && DateTime.UtcNow < deadline)
             {
-                // Another process holds the file for its own append; it is done within milliseconds.
                 Thread.Sleep(20);
             }
         }
