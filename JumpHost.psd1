@@ -5,15 +5,18 @@
     Author               = 'The JumpHost authors'
     CompanyName          = 'JumpHost'
     Copyright            = '(c) The JumpHost authors. MIT License.'
-    Description          = 'SSH sessions and remote commands through one or more jump hosts (bastions), with every hop''s host key verified.'
+    Description          = 'SSH sessions, remote commands and port forwards (-L, -R, SOCKS -D) through one or more jump hosts (bastions), with every hop''s host key verified.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
     FormatsToProcess     = @('JumpHost.format.ps1xml')
     CmdletsToExport      = @(
         'Get-JumpSession'
+        'Get-PortForward'
         'Invoke-JumpCommand'
         'New-JumpSession'
         'Remove-JumpSession'
+        'Start-PortForward'
+        'Stop-PortForward'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

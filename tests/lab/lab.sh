@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # JumpHost test lab: OpenSSH servers in network namespaces, reachable only
-# through chains of jump hosts. See README.md next to this file.
+# through chains of jump hosts, plus echo/sink TCP services, a name only relay3
+# resolves and an sshd that refuses forwarding. See README.md next to this file.
 #
 #   lab.sh start    build (or rebuild) the lab, write $LAB_DIR/lab.env
 #   lab.sh stop     tear everything down (idempotent)
@@ -20,6 +21,7 @@ LAB_NET=10.213.0.0/16     # covers every lab subnet
 HOSTS_BEGIN='# BEGIN jumphost-lab'
 HOSTS_END='# END jumphost-lab'
 MARKER=.jumphost-lab      # proves a directory is ours before we rm -rf it
+NETNS_ETC=/etc/netns      # iproute2's per-namespace /etc overlay (see write_relay3_hosts)
 READY_TIMEOUT=10          # seconds for all servers to answer
 
 NAMESPACES=(bastion private relay1 relay2 relay3 www)
@@ -38,11 +40,18 @@ declare -A HOST_IP=(
 BASTION_SIDE_IP=10.213.2.1   # source address target1/target2 see
 RELAY3_SIDE_IP=10.213.14.1   # source address www sees
 
-# sshd instances: name -> "namespace address port".
-SSHD_NAMES=(bastion bastion-drop target1 target2 relay1 relay2 relay3 www)
+# A name only relay3's namespace resolves (www's address): SOCKS tests prove
+# with it that names are resolved on the far side of the chain.
+RELAY3_ONLY_NAME=intranet
+RELAY3_ONLY_IP=10.213.14.2
+
+# sshd instances: name -> "namespace address port". A name "<host>-<variant>"
+# is a second sshd on <host> (known_hosts lists it as [<host>]:<port>).
+SSHD_NAMES=(bastion bastion-drop target1 target2 relay1 relay1-noforward relay2 relay3 www)
 declare -A SSHD=(
     [bastion]="bastion 10.213.1.2 22"
     [bastion-drop]="bastion 10.213.1.2 2222"
+    [relay1-noforward]="relay1 10.213.11.2 2200"     # AllowTcpForwarding no
     [target1]="private 10.213.2.11 22"
     [target2]="private 10.213.2.12 22"
     [relay1]="relay1 10.213.11.2 22"
@@ -51,6 +60,18 @@ declare -A SSHD=(
     [www]="www 10.213.14.2 22"
 )
 WWW_HTTP_PORT=80
+
+# TCP test services (Python programs in $LAB_DIR/services/): "<host>-<service>"
+# -> "namespace address port". Each logs to logs/<host>.<service>.log.
+ECHO_PORT=7               # echoes every byte until the client half-closes
+SINK_PORT=9               # reads to EOF, answers "<byte count>\n"
+SERVICE_NAMES=(www-echo www-sink target1-echo target1-sink)
+declare -A SERVICE=(
+    [www-echo]="www 10.213.14.2 $ECHO_PORT"
+    [www-sink]="www 10.213.14.2 $SINK_PORT"
+    [target1-echo]="private 10.213.2.11 $ECHO_PORT"
+    [target1-sink]="private 10.213.2.11 $SINK_PORT"
+)
 
 log()  { printf 'lab: %s\n' "$*" >&2; }
 die()  { printf 'lab: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -131,7 +152,8 @@ do_stop() {
     local keep=${1:-${JUMPHOST_LAB_KEEP:-0}}
     local n pids pidfile pid
 
-    # 1. Every process in a lab namespace (sshd listeners, sessions, http.server).
+    # 1. Every process in a lab namespace (sshd listeners, sessions, http.server,
+    #    echo/sink services).
     for n in $(lab_namespaces); do
         pids=$(ip netns pids "$n" 2>/dev/null || true)
         # shellcheck disable=SC2086
@@ -159,6 +181,16 @@ do_stop() {
     for n in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep "^${LINK_PREFIX}" || true); do
         ip link delete "$n" 2>/dev/null || true
     done
+
+    # 2b. Per-namespace /etc files (relay3's hosts), and /etc/netns itself if
+    #     the lab created it (marker) and nothing else is left in it.
+    for n in "$NETNS_ETC/$NS_PREFIX"*; do
+        if [[ -e $n ]]; then rm -rf -- "$n"; fi
+    done
+    if [[ -e $NETNS_ETC/$MARKER ]] && [[ -z $(ls -A "$NETNS_ETC" | grep -vxF "$MARKER") ]]; then
+        rm -f -- "$NETNS_ETC/$MARKER"
+        rmdir "$NETNS_ETC" 2>/dev/null || true
+    fi
 
     # 3. /etc/hosts block. Rewrite in place (cat >) rather than rename, as
     #    /etc/hosts is often a bind mount in containers.
@@ -250,6 +282,13 @@ build_network() {
     # No default routes anywhere: each namespace knows only its connected nets.
 }
 
+hosts_lines() {
+    local name
+    for name in "${HOST_NAMES[@]}"; do
+        printf '%s %s\n' "${HOST_IP[$name]}" "$name"
+    done
+}
+
 write_hosts_block() {
     local tmp name
     tmp=$(mktemp)
@@ -258,9 +297,7 @@ write_hosts_block() {
     [[ -s $tmp && $(tail -c 1 "$tmp" | od -An -c | tr -d ' ') != '\n' ]] && echo >>"$tmp"
     {
         echo "$HOSTS_BEGIN"
-        for name in "${HOST_NAMES[@]}"; do
-            printf '%s %s\n' "${HOST_IP[$name]}" "$name"
-        done
+        hosts_lines
         echo "$HOSTS_END"
     } >>"$tmp"
     cat "$tmp" >/etc/hosts
@@ -272,6 +309,35 @@ write_hosts_block() {
         [[ $got == "${HOST_IP[$name]}" ]] \
             || die "/etc/hosts: '$name' resolves to '$got', expected ${HOST_IP[$name]} (conflicting entry?)"
     done
+}
+
+# relay3's own /etc/hosts: `ip netns exec` bind-mounts /etc/netns/<ns>/hosts
+# over /etc/hosts for what it starts, so relay3's sshd (and every session and
+# direct-tcpip/SOCKS connect it makes) resolves $RELAY3_ONLY_NAME; nothing else
+# does. Must exist before relay3's sshd starts (the mount is made at exec).
+write_relay3_hosts() {
+    local dir=$NETNS_ETC/$(ns relay3)
+    if [[ ! -d $NETNS_ETC ]]; then
+        mkdir -p "$NETNS_ETC"
+        touch "$NETNS_ETC/$MARKER"    # stop removes $NETNS_ETC only if we created it
+    fi
+    mkdir -p "$dir"
+    {
+        echo "# JumpHost lab: /etc/hosts inside $(ns relay3) only (generated by tests/lab/lab.sh)"
+        echo "127.0.0.1 localhost"
+        echo "::1 localhost ip6-localhost ip6-loopback"
+        hosts_lines
+        printf '%s %s\n' "$RELAY3_ONLY_IP" "$RELAY3_ONLY_NAME"
+    } >"$dir/hosts"
+    chmod 644 "$dir/hosts"
+    local got
+    got=$({ in_ns relay3 getent ahostsv4 "$RELAY3_ONLY_NAME" || true; } | awk 'NR==1{print $1}')
+    [[ $got == "$RELAY3_ONLY_IP" ]] \
+        || die "'$RELAY3_ONLY_NAME' resolves to '$got' in $(ns relay3), expected $RELAY3_ONLY_IP"
+    # Outside relay3 the name must not resolve (DNS here might know it).
+    got=$({ getent ahostsv4 "$RELAY3_ONLY_NAME" || true; } | awk 'NR==1{print $1}')
+    [[ -z $got ]] \
+        || log "warning: '$RELAY3_ONLY_NAME' also resolves in the root namespace (to $got): tests of far-side name resolution prove less"
 }
 
 # RSA 3072 generation dominates start-up time: launch every ssh-keygen in the
@@ -314,12 +380,12 @@ write_client_files() {
         >"$LAB_DIR/authorized_keys"
     chmod 644 "$LAB_DIR/authorized_keys"
 
-    # known_hosts: plain names, port 22 as bare name, others as [name]:port.
+    # known_hosts: plain names, port 22 as bare name, others as [host]:port.
     local name n ip port host alias t kh=$client/known_hosts
     : >"$kh"
     for name in "${SSHD_NAMES[@]}"; do
         read -r n ip port <<<"${SSHD[$name]}"
-        alias=${name%-drop}
+        alias=${name%%-*}    # bastion-drop -> bastion, relay1-noforward -> relay1
         [[ $port == 22 ]] && host=$alias || host="[$alias]:$port"
         for t in ed25519 ecdsa rsa; do
             awk -v h="$host" '{print h, $1, $2}' "$LAB_DIR/hostkeys/$name/ssh_host_${t}_key.pub" >>"$kh"
@@ -352,7 +418,8 @@ wait_all() {
 }
 
 write_sshd_config() {
-    local name=$1 ip=$2 port=$3 dir=$LAB_DIR/hostkeys/$1
+    local name=$1 ip=$2 port=$3 dir=$LAB_DIR/hostkeys/$1 forwarding=yes
+    [[ $name == *-noforward ]] && forwarding=no   # for "administratively prohibited" tests
     cat >"$LAB_DIR/config/$name.sshd_config" <<EOF
 # JumpHost lab sshd '$name' (generated by tests/lab/lab.sh)
 ListenAddress $ip:$port
@@ -369,7 +436,7 @@ KbdInteractiveAuthentication no
 PubkeyAuthentication yes
 PermitRootLogin no
 AllowUsers $LAB_USER
-AllowTcpForwarding yes
+AllowTcpForwarding $forwarding
 GatewayPorts no
 PermitOpen any
 X11Forwarding no
@@ -413,6 +480,148 @@ start_www() {
     echo $! >"$LAB_DIR/run/www-http.pid"
 }
 
+# TCP test services for port-forwarding tests. Small Python programs so that
+# nothing beyond python3 is needed; each serves on one address and port and
+# logs one line per connection ("Connection from <ip> port <port>").
+write_services() {
+    local dir=$LAB_DIR/services
+    mkdir -p "$dir"
+
+    cat >"$dir/echo.py" <<'EOF'
+"""JumpHost lab echo service (generated by tests/lab/lab.sh).
+
+usage: python3 echo.py ADDRESS PORT
+
+Echoes every byte back as it arrives until the client closes its sending side,
+then closes. A client that sends much must read at the same time.
+"""
+import socket, socketserver, sys, threading, time
+
+_lock = threading.Lock()
+
+def log(msg):
+    with _lock:
+        sys.stdout.write(time.strftime("%Y-%m-%dT%H:%M:%S ") + msg + "\n")
+        sys.stdout.flush()
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        host, port = self.client_address[:2]
+        log("Connection from %s port %d" % (host, port))
+        sock = self.request
+        buf = bytearray(64 * 1024)
+        view = memoryview(buf)
+        while True:
+            n = sock.recv_into(buf)
+            if not n:
+                break
+            sock.sendall(view[:n])
+        # socketserver then shuts down the sending side and closes.
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    request_queue_size = 1024
+
+    def handle_error(self, request, client_address):
+        log("Error from %s port %d: %r" % (client_address[0], client_address[1], sys.exc_info()[1]))
+
+if __name__ == "__main__":
+    address, port = sys.argv[1], int(sys.argv[2])
+    with Server((address, port), Handler) as server:
+        log("echo listening on %s port %d" % (address, port))
+        server.serve_forever()
+EOF
+
+    cat >"$dir/sink.py" <<'EOF'
+"""JumpHost lab sink service (generated by tests/lab/lab.sh).
+
+usage: python3 sink.py ADDRESS PORT
+
+Reads until the client closes its sending side, then answers with the number
+of bytes received in decimal followed by "\n", and closes. Reads 1 MiB at a
+time so that it is not the bottleneck of a throughput test.
+"""
+import socket, socketserver, sys, threading, time
+
+_lock = threading.Lock()
+
+def log(msg):
+    with _lock:
+        sys.stdout.write(time.strftime("%Y-%m-%dT%H:%M:%S ") + msg + "\n")
+        sys.stdout.flush()
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        host, port = self.client_address[:2]
+        log("Connection from %s port %d" % (host, port))
+        sock = self.request
+        buf = bytearray(1024 * 1024)
+        total = 0
+        while True:
+            n = sock.recv_into(buf)
+            if not n:
+                break
+            total += n
+        sock.sendall(b"%d\n" % total)
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    request_queue_size = 1024
+
+    def handle_error(self, request, client_address):
+        log("Error from %s port %d: %r" % (client_address[0], client_address[1], sys.exc_info()[1]))
+
+if __name__ == "__main__":
+    address, port = sys.argv[1], int(sys.argv[2])
+    with Server((address, port), Handler) as server:
+        log("sink listening on %s port %d" % (address, port))
+        server.serve_forever()
+EOF
+
+    # Readiness probe for both: run inside the service's namespace, bound to
+    # the service's own address (so a probe never looks like a test's hop).
+    cat >"$dir/probe.py" <<'EOF'
+"""JumpHost lab readiness probe: python3 probe.py echo|sink ADDRESS PORT"""
+import socket, sys
+
+kind, address, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+payload = b"jumphost-lab-probe\n"
+expected = payload if kind == "echo" else b"%d\n" % len(payload)
+try:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(1)
+    sock.bind((address, 0))
+    sock.connect((address, port))
+    sock.sendall(payload)
+    sock.shutdown(socket.SHUT_WR)
+    got = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    sys.exit(0 if got == expected else 1)
+except OSError:
+    sys.exit(1)
+EOF
+}
+
+start_services() {
+    local name n ip port host service
+    for name in "${SERVICE_NAMES[@]}"; do
+        read -r n ip port <<<"${SERVICE[$name]}"
+        host=${name%-*} service=${name##*-}
+        # As start_www: detached, every fd redirected, lock fd closed.
+        setsid ip netns exec "$(ns "$n")" /usr/bin/python3 -u "$LAB_DIR/services/$service.py" "$ip" "$port" \
+            </dev/null >>"$LAB_DIR/logs/$host.$service.log" 2>&1 9>&- &
+        echo $! >"$LAB_DIR/run/$name.pid"
+    done
+}
+
 # Read the SSH banner from inside the server's own namespace, so the probe's
 # source address (the server's own) never looks like a test's hop.
 probe_sshd() {
@@ -427,6 +636,13 @@ probe_www() {
     local token=$1
     ip netns exec "$(ns www)" curl --noproxy '*' -s -m 1 "http://${HOST_IP[www]}:$WWW_HTTP_PORT/" 2>/dev/null \
         | grep -qF "$token"
+}
+
+# probe_service <namespace> <address> <port> echo|sink
+probe_service() {
+    local n=$1 ip=$2 port=$3 kind=$4
+    ip netns exec "$(ns "$n")" timeout 2 /usr/bin/python3 "$LAB_DIR/services/probe.py" "$kind" "$ip" "$port" \
+        </dev/null >/dev/null 2>&1
 }
 
 now() { echo "${EPOCHREALTIME/./}"; }   # microseconds
@@ -446,6 +662,14 @@ wait_ready() {
         (($(now) < deadline)) \
             || die "web server ${HOST_IP[www]}:$WWW_HTTP_PORT did not answer within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/www.http.log"
         sleep 0.05
+    done
+    for name in "${SERVICE_NAMES[@]}"; do
+        read -r n ip port <<<"${SERVICE[$name]}"
+        until probe_service "$n" "$ip" "$port" "${name##*-}"; do
+            (($(now) < deadline)) \
+                || die "${name##*-} service $ip:$port in $(ns "$n") did not answer within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/${name%-*}.${name##*-}.log"
+            sleep 0.05
+        done
     done
 }
 
@@ -473,6 +697,10 @@ write_env() {
         done
         echo "LAB_BASTION_SIDE_IP=$BASTION_SIDE_IP"
         echo "LAB_RELAY3_SIDE_IP=$RELAY3_SIDE_IP"
+        echo "LAB_ECHO_PORT=$ECHO_PORT"
+        echo "LAB_SINK_PORT=$SINK_PORT"
+        echo "LAB_RELAY3_ONLY_NAME=$RELAY3_ONLY_NAME"
+        echo "LAB_NOFORWARD_PORT=2200"
     } >"$LAB_DIR/lab.env.tmp"
     mv "$LAB_DIR/lab.env.tmp" "$LAB_DIR/lab.env"
 }
@@ -492,7 +720,7 @@ do_start() {
     mkdir -p "$LAB_DIR"
     chmod 755 "$LAB_DIR"   # the lab user must traverse it (authorized_keys, home)
     touch "$LAB_DIR/$MARKER"
-    mkdir -p "$LAB_DIR"/{config,run,logs,client,hostkeys,www}
+    mkdir -p "$LAB_DIR"/{config,run,logs,client,hostkeys,www,services}
 
     step "generating keys"
     start_key_generation
@@ -500,6 +728,8 @@ do_start() {
     build_network
     step "/etc/hosts block"
     write_hosts_block
+    step "relay3's own /etc/hosts ($NETNS_ETC/$(ns relay3)/hosts)"
+    write_relay3_hosts
     step "lab user"
     create_user
     step "generating keys"
@@ -512,6 +742,9 @@ do_start() {
     local token
     token=$(random_token)
     start_www "$token"
+    step "starting echo and sink services"
+    write_services
+    start_services
     step "waiting for servers"
     wait_ready "$token"
     step "writing lab.env"
@@ -520,8 +753,9 @@ do_start() {
 
     cat <<EOF
 JumpHost lab is up ($LAB_DIR)
-  root -- bastion ${HOST_IP[bastion]} (sshd :22, drop sshd :2222) -- target1 ${HOST_IP[target1]}, target2 ${HOST_IP[target2]}
-  root -- relay1 ${HOST_IP[relay1]} -- relay2 ${HOST_IP[relay2]} -- relay3 ${HOST_IP[relay3]} -- www ${HOST_IP[www]} (sshd :22, http :80)
+  root -- bastion ${HOST_IP[bastion]} (sshd :22, drop sshd :2222) -- target1 ${HOST_IP[target1]} (echo :$ECHO_PORT, sink :$SINK_PORT), target2 ${HOST_IP[target2]}
+  root -- relay1 ${HOST_IP[relay1]} (no-forward sshd :2200) -- relay2 ${HOST_IP[relay2]} -- relay3 ${HOST_IP[relay3]} ('$RELAY3_ONLY_NAME' resolves here only)
+          -- www ${HOST_IP[www]} (sshd :22, http :80, echo :$ECHO_PORT, sink :$SINK_PORT)
   env:  $LAB_DIR/lab.env
   try:  ssh -F $LAB_DIR/client/ssh_config -J bastion target1 hostname
         ssh -F $LAB_DIR/client/ssh_config -J relay1,relay2,relay3 www 'echo ok'
@@ -570,6 +804,21 @@ do_status() {
         report ok "http ${HOST_IP[www]}:$WWW_HTTP_PORT (pid $pid)"
     else
         report FAIL "http ${HOST_IP[www]}:$WWW_HTTP_PORT not answering"
+    fi
+    for name in "${SERVICE_NAMES[@]}"; do
+        read -r n ip port <<<"${SERVICE[$name]}"
+        pid=$(tr -dc 0-9 2>/dev/null <"$LAB_DIR/run/$name.pid" || true)
+        if [[ -n $pid ]] && alive "$pid" && [[ -f $LAB_DIR/services/probe.py ]] \
+            && probe_service "$n" "$ip" "$port" "${name##*-}"; then
+            report ok "${name##*-} ${name%-*} $ip:$port (pid $pid)"
+        else
+            report FAIL "${name##*-} ${name%-*} $ip:$port not answering${pid:+ (pid $pid)}"
+        fi
+    done
+    if [[ $(in_ns relay3 getent ahostsv4 "$RELAY3_ONLY_NAME" 2>/dev/null | awk 'NR==1{print $1}') == "$RELAY3_ONLY_IP" ]]; then
+        report ok "'$RELAY3_ONLY_NAME' resolves in $(ns relay3)"
+    else
+        report FAIL "'$RELAY3_ONLY_NAME' does not resolve in $(ns relay3) ($NETNS_ETC/$(ns relay3)/hosts)"
     fi
     if ((ok)); then echo "lab is up"; return 0; fi
     echo "lab is NOT fully up"

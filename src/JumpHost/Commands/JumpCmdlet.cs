@@ -71,6 +71,7 @@ public abstract class JumpCmdlet : PSCmdlet, IDisposable
         JumpErrorKind.InvalidData => ErrorCategory.InvalidData,
         JumpErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
         JumpErrorKind.WriteError => ErrorCategory.WriteError,
+        JumpErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };
 }

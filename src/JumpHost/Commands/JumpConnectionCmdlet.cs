@@ -80,7 +80,7 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
     [Parameter(ParameterSetName = ViaSet)]
     public JumpHostKeyPolicy HostKeyPolicy { get; set; } = JumpHostKeyPolicy.Strict;
 
-    /// <summary>The hops to connect, in order, with users and ports settled. Throws on a malformed host.</summary>
+    /// <summary>The SSH hops to connect, in order, with users and ports settled: the jump hosts, then the target. Throws on a malformed host.</summary>
     internal IReadOnlyList<HopTarget> ResolveRoute(string hostName)
     {
         var defaultUser = UserName ?? Credential?.UserName ?? Environment.UserName;

@@ -54,6 +54,11 @@ public sealed class RemoveJumpSessionCommand : PSCmdlet
                 WriteVerbose($"Session {dependent} was opened through {session} and is closed with it.");
             }
 
+            foreach (var forward in registry.Forwards.Where(f => f.Session == session || dependents.Contains(f.Session)))
+            {
+                WriteVerbose($"Forward {forward} runs over {forward.Session} and stops with it.");
+            }
+
             registry.Remove(session);
         }
     }

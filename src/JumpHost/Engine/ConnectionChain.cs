@@ -84,6 +84,7 @@ internal sealed class ConnectionChain : IDisposable
 
     private readonly List<ChainHop> _hops;
     private readonly List<ConnectionChain> _dependents = new();
+    private readonly List<Forwarding.Forward> _forwards = new();
     private readonly object _gate = new();
     private string? _failure;
     private int _closed;
@@ -201,13 +202,21 @@ internal sealed class ConnectionChain : IDisposable
         }
 
         ConnectionChain[] dependents;
+        Forwarding.Forward[] forwards;
         lock (_gate)
         {
             dependents = _dependents.ToArray();
             _dependents.Clear();
+            forwards = _forwards.ToArray();
         }
 
-        // Sessions opened through this one depend on its tunnels: close them first.
+        // Forwards run over the target's connection: stop them (and free their ports) first.
+        foreach (var forward in forwards)
+        {
+            forward.Dispose();
+        }
+
+        // Sessions opened through this one depend on its tunnels: close them next.
         foreach (var dependent in dependents)
         {
             dependent.Dispose();
@@ -230,6 +239,29 @@ internal sealed class ConnectionChain : IDisposable
         {
             // Closed by Dispose on another thread since IsClosed was read.
             return false;
+        }
+    }
+
+    /// <summary>Records a forward so that closing the chain stops it; false when the chain is already closed.</summary>
+    public bool TryAttach(Forwarding.Forward forward)
+    {
+        lock (_gate)
+        {
+            if (IsClosed)
+            {
+                return false;
+            }
+
+            _forwards.Add(forward);
+            return true;
+        }
+    }
+
+    public void Detach(Forwarding.Forward forward)
+    {
+        lock (_gate)
+        {
+            _forwards.Remove(forward);
         }
     }
 

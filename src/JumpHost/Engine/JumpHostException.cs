@@ -14,6 +14,7 @@ internal enum JumpErrorKind
     InvalidData,
     InvalidOperation,
     WriteError,
+    ResourceUnavailable,
 }
 
 /// <summary>Stable error identifiers: scripts and tests match on these, so they never change meaning.</summary>
@@ -38,6 +39,11 @@ internal static class JumpErrorIds
     public const string SessionNotOpen = "SessionNotOpen";
     public const string CommandTimeout = "CommandTimeout";
     public const string CommandFailed = "CommandFailed";
+    public const string LocalPortInUse = "LocalPortInUse";
+    public const string LocalBindFailed = "LocalBindFailed";
+    public const string NonLoopbackBindRefused = "NonLoopbackBindRefused";
+    public const string RemoteForwardRefused = "RemoteForwardRefused";
+    public const string ForwardFailed = "ForwardFailed";
 }
 
 /// <summary>An engine failure with a stable id, a kind and a message that says what to do.</summary>

@@ -17,7 +17,9 @@ internal sealed class SessionRegistry
 
     private readonly object _gate = new();
     private readonly List<JumpSession> _sessions = new();
+    private readonly List<PortForward> _forwards = new();
     private int _lastId;
+    private int _lastForwardId;
 
     private SessionRegistry()
     {
@@ -60,29 +62,78 @@ internal sealed class SessionRegistry
         }
     }
 
-    /// <summary>Closes a session and every session opened through it, and forgets them.</summary>
+    /// <summary>Closes a session, its forwards and every session opened through it, and forgets them.</summary>
     public void Remove(JumpSession session)
     {
         session.Connection?.Dispose();
+        Prune();
+    }
+
+    public PortForward AddForward(Engine.Forwarding.Forward engine, JumpSession session, bool ownsSession)
+    {
         lock (_gate)
         {
-            _sessions.RemoveAll(s => s.Connection?.IsClosed != false);
+            var forward = new PortForward(++_lastForwardId, session, engine, ownsSession);
+            _forwards.Add(forward);
+            return forward;
         }
+    }
+
+    /// <summary>The forwards not stopped yet (running, or failed with their session).</summary>
+    public IReadOnlyList<PortForward> Forwards
+    {
+        get
+        {
+            Prune();
+            lock (_gate)
+            {
+                return _forwards.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Stops a forward, frees its port, and closes the session a one-shot forward opened for itself.</summary>
+    public void Stop(PortForward forward)
+    {
+        forward.Engine?.Dispose();
+        if (forward.OwnsSession)
+        {
+            forward.Session.Connection?.Dispose();
+        }
+
+        Prune();
     }
 
     public void CloseAll()
     {
         JumpSession[] sessions;
+        PortForward[] forwards;
         lock (_gate)
         {
             sessions = _sessions.ToArray();
             _sessions.Clear();
+            forwards = _forwards.ToArray();
+            _forwards.Clear();
+        }
+
+        foreach (var forward in forwards)
+        {
+            Stop(forward);
         }
 
         // Newest first: sessions opened -Via an older one go before it.
         foreach (var session in Enumerable.Reverse(sessions))
         {
             session.Connection?.Dispose();
+        }
+    }
+
+    private void Prune()
+    {
+        lock (_gate)
+        {
+            _sessions.RemoveAll(s => s.Connection?.IsClosed != false);
+            _forwards.RemoveAll(f => f.Engine?.IsStopped != false);
         }
     }
 

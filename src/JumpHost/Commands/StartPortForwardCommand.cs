@@ -1,0 +1,156 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Threading.Tasks;
+using JumpHost.Engine;
+using JumpHost.Engine.Forwarding;
+using JumpHost.Runtime;
+
+namespace JumpHost.Commands;
+
+/// <summary>Starts a local (-L), remote (-R) or dynamic SOCKS (-D) forward over a session, or a local one over a session of its own.</summary>
+[Cmdlet(VerbsLifecycle.Start, "PortForward", DefaultParameterSetName = LocalSet)]
+[OutputType(typeof(PortForward))]
+public sealed class StartPortForwardCommand : JumpConnectionCmdlet
+{
+    private const string LocalSet = "Local";
+    private const string RemoteSet = "Remote";
+    private const string DynamicSet = "Dynamic";
+
+    /// <summary>The session whose target the forward runs through.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = LocalSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RemoteSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = DynamicSet)]
+    [ValidateNotNull]
+    public JumpSession? Session { get; set; }
+
+    /// <summary>One-shot form: the SSH host to open a session to for this forward alone.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = HostNameSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    [Alias("ComputerName")]
+    public string HostName { get; set; } = string.Empty;
+
+    /// <summary>Carry connections from a port on the session's target back to this side (ssh -R).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = RemoteSet)]
+    public SwitchParameter Remote { get; set; }
+
+    /// <summary>A SOCKS 4/4a/5 proxy whose connections leave from the session's target (ssh -D).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DynamicSet)]
+    public SwitchParameter Dynamic { get; set; }
+
+    /// <summary>The local port to listen on (0 takes a free one), or with -Remote the port of the local service.</summary>
+    [Parameter(ParameterSetName = LocalSet)]
+    [Parameter(ParameterSetName = DynamicSet)]
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [Parameter(Mandatory = true, ParameterSetName = RemoteSet)]
+    [ValidateRange(0, 65535)]
+    public int LocalPort { get; set; }
+
+    /// <summary>The destination host, as the session's target resolves it. Default: localhost, the target itself.</summary>
+    [Parameter(ParameterSetName = LocalSet)]
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    public string RemoteHost { get; set; } = "localhost";
+
+    /// <summary>The destination port, or with -Remote the port the target listens on (0 lets it choose).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LocalSet)]
+    [Parameter(Mandatory = true, ParameterSetName = HostNameSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ViaSet)]
+    [Parameter(Mandatory = true, ParameterSetName = RemoteSet)]
+    [ValidateRange(0, 65535)]
+    public int RemotePort { get; set; }
+
+    /// <summary>The local address to listen on. Default 127.0.0.1; others need -AllowRemoteConnections.</summary>
+    [Parameter(ParameterSetName = LocalSet)]
+    [Parameter(ParameterSetName = DynamicSet)]
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>With -Remote: the address the target listens on. Default 127.0.0.1; others need -AllowRemoteConnections.</summary>
+    [Parameter(ParameterSetName = RemoteSet)]
+    [ValidateNotNullOrEmpty]
+    public string RemoteBindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>With -Remote: the host that connections are carried to, as this computer resolves it. Default localhost.</summary>
+    [Parameter(ParameterSetName = RemoteSet)]
+    [ValidateNotNullOrEmpty]
+    public string LocalHost { get; set; } = "localhost";
+
+    /// <summary>Allows listening on an address other computers can reach (OpenSSH's GatewayPorts).</summary>
+    [Parameter]
+    public SwitchParameter AllowRemoteConnections { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var registry = SessionRegistry.Current;
+            if (Session != null)
+            {
+                var chain = Session.Connection ?? throw NotOpen(Session);
+                WriteObject(registry.AddForward(Start(chain), Session, ownsSession: false));
+                return;
+            }
+
+            var route = ResolveRoute(HostName);
+            var connection = Await(PrepareChain(route)(StopToken));
+            try
+            {
+                var session = new JumpSession(0, HostName, connection, Via);
+                WriteObject(registry.AddForward(Start(connection), session, ownsSession: true));
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+        catch (JumpHostException ex)
+        {
+            Bridge.Drain();
+            ThrowTerminatingError(ToErrorRecord(ex, ex.Target));
+        }
+    }
+
+    private Forward Start(ConnectionChain chain)
+    {
+        if (!chain.IsHealthy)
+        {
+            throw NotOpen(Session!);
+        }
+
+        if (Remote)
+        {
+            var remoteBind = Runtime.BindAddress.Parse(RemoteBindAddress, nameof(RemoteBindAddress));
+            Runtime.BindAddress.CheckAllowed(remoteBind, AllowRemoteConnections, nameof(RemoteBindAddress));
+            WarnIfOpen(remoteBind, $"{chain.Target.Target.Host} port {RemotePort}");
+            return Await(Task.Run(() => (Forward)RemoteForward.Start(chain, remoteBind, RemotePort, LocalHost, LocalPort)));
+        }
+
+        var bindAddress = Runtime.BindAddress.Parse(BindAddress, nameof(BindAddress));
+        Runtime.BindAddress.CheckAllowed(bindAddress, AllowRemoteConnections, nameof(BindAddress));
+        WarnIfOpen(bindAddress, $"local port {LocalPort}");
+        var bind = new IPEndPoint(bindAddress, LocalPort);
+        return Await(Task.Run(() => Dynamic
+            ? (Forward)ChannelForward.StartDynamic(chain, bind)
+            : ChannelForward.StartLocal(chain, bind, RemoteHost, RemotePort)));
+    }
+
+    private void WarnIfOpen(IPAddress address, string what)
+    {
+        if (!IPAddress.IsLoopback(address))
+        {
+            WriteWarning($"The forward listens on {address} ({what}): other computers that can reach it can use it to connect through the session.");
+        }
+    }
+
+    private static JumpHostException NotOpen(JumpSession session) =>
+        new(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
+            $"Session {session} is {(session.State == JumpSessionState.Opened ? "not a live session (it was built, not opened)" : session.State.ToString().ToLowerInvariant())}. " +
+            "Start the forward over a session from New-JumpSession.");
+}

@@ -1,0 +1,161 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace JumpHost.Engine.Forwarding;
+
+/// <summary>What a SOCKS client asked for, and how to answer it in its own dialect.</summary>
+internal sealed class SocksRequest
+{
+    public SocksRequest(int version, string host, int port)
+    {
+        Version = version;
+        Host = host;
+        Port = port;
+    }
+
+    /// <summary>4 for SOCKS 4 and 4a, 5 for SOCKS 5.</summary>
+    public int Version { get; }
+
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public override string ToString() => Host.Contains(":") ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}
+
+/// <summary>
+/// The server side of the SOCKS protocol that applications talk to: SOCKS 4, 4a and 5 (RFC 1928), CONNECT
+/// only, no authentication. Host names are passed on unresolved, for the far side to resolve.
+/// </summary>
+internal static class Socks
+{
+    private const byte Socks5GeneralFailure = 1;
+    private const byte Socks5CommandNotSupported = 7;
+    private const byte Socks5AddressTypeNotSupported = 8;
+
+    /// <summary>Reads a client's CONNECT request; answers and returns null for anything else.</summary>
+    public static async Task<SocksRequest?> ReadRequestAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var version = await ReadByteAsync(stream, cancellationToken).ConfigureAwait(false);
+        return version switch
+        {
+            4 => await ReadSocks4Async(stream, cancellationToken).ConfigureAwait(false),
+            5 => await ReadSocks5Async(stream, cancellationToken).ConfigureAwait(false),
+            _ => null,
+        };
+    }
+
+    /// <summary>Tells the client whether its connection is open.</summary>
+    public static Task ReplyAsync(Stream stream, SocksRequest request, bool succeeded, CancellationToken cancellationToken)
+    {
+        var reply = request.Version == 4
+            ? new byte[] { 0, (byte)(succeeded ? 90 : 91), 0, 0, 0, 0, 0, 0 }
+            : new byte[] { 5, succeeded ? (byte)0 : Socks5GeneralFailure, 0, 1, 0, 0, 0, 0, 0, 0 };
+        return stream.WriteAsync(reply, 0, reply.Length, cancellationToken);
+    }
+
+    private static async Task<SocksRequest?> ReadSocks4Async(Stream stream, CancellationToken cancellationToken)
+    {
+        var header = await ReadExactlyAsync(stream, 7, cancellationToken).ConfigureAwait(false);
+        var command = header[0];
+        var port = (header[1] << 8) | header[2];
+        await ReadNullTerminatedAsync(stream, cancellationToken).ConfigureAwait(false); // user id, unused
+
+        // SOCKS 4a: an address 0.0.0.x (x != 0) means a host name follows, to be resolved by the proxy.
+        var host = header[3] == 0 && header[4] == 0 && header[5] == 0 && header[6] != 0
+            ? await ReadNullTerminatedAsync(stream, cancellationToken).ConfigureAwait(false)
+            : new IPAddress(new[] { header[3], header[4], header[5], header[6] }).ToString();
+        var request = new SocksRequest(4, host, port);
+        if (command != 1)
+        {
+            await ReplyAsync(stream, request, succeeded: false, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return request;
+    }
+
+    private static async Task<SocksRequest?> ReadSocks5Async(Stream stream, CancellationToken cancellationToken)
+    {
+        var methodCount = await ReadByteAsync(stream, cancellationToken).ConfigureAwait(false);
+        var methods = await ReadExactlyAsync(stream, methodCount, cancellationToken).ConfigureAwait(false);
+        var noAuthentication = Array.IndexOf(methods, (byte)0) >= 0;
+        await stream.WriteAsync(new byte[] { 5, noAuthentication ? (byte)0 : (byte)0xFF }, 0, 2, cancellationToken).ConfigureAwait(false);
+        if (!noAuthentication)
+        {
+            return null;
+        }
+
+        var header = await ReadExactlyAsync(stream, 4, cancellationToken).ConfigureAwait(false);
+        string? host = header[3] switch
+        {
+            1 => new IPAddress(await ReadExactlyAsync(stream, 4, cancellationToken).ConfigureAwait(false)).ToString(),
+            3 => Encoding.ASCII.GetString(await ReadExactlyAsync(stream, await ReadByteAsync(stream, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)),
+            4 => new IPAddress(await ReadExactlyAsync(stream, 16, cancellationToken).ConfigureAwait(false)).ToString(),
+            _ => null,
+        };
+        if (host == null)
+        {
+            await WriteSocks5ErrorAsync(stream, Socks5AddressTypeNotSupported, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var portBytes = await ReadExactlyAsync(stream, 2, cancellationToken).ConfigureAwait(false);
+        if (header[0] != 5 || header[1] != 1)
+        {
+            await WriteSocks5ErrorAsync(stream, Socks5CommandNotSupported, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return new SocksRequest(5, host, (portBytes[0] << 8) | portBytes[1]);
+    }
+
+    private static Task WriteSocks5ErrorAsync(Stream stream, byte code, CancellationToken cancellationToken) =>
+        stream.WriteAsync(new byte[] { 5, code, 0, 1, 0, 0, 0, 0, 0, 0 }, 0, 10, cancellationToken);
+
+    private static async Task<string> ReadNullTerminatedAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        while (true)
+        {
+            var c = await ReadByteAsync(stream, cancellationToken).ConfigureAwait(false);
+            if (c == 0)
+            {
+                return text.ToString();
+            }
+
+            if (text.Length >= 255)
+            {
+                throw new InvalidDataException("A SOCKS 4 field is longer than 255 bytes.");
+            }
+
+            text.Append((char)c);
+        }
+    }
+
+    private static async Task<byte> ReadByteAsync(Stream stream, CancellationToken cancellationToken) =>
+        (await ReadExactlyAsync(stream, 1, cancellationToken).ConfigureAwait(false))[0];
+
+    private static async Task<byte[]> ReadExactlyAsync(Stream stream, int count, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[count];
+        var filled = 0;
+        while (filled < count)
+        {
+            var read = await stream.ReadAsync(buffer, filled, count - filled, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("The SOCKS peer closed the connection in the middle of a request.");
+            }
+
+            filled += read;
+        }
+
+        return buffer;
+    }
+}

@@ -1,0 +1,328 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using JumpHost.Tests.Infrastructure;
+using Xunit;
+
+namespace JumpHost.Tests;
+
+/// <summary>Start-PortForward -L, -R and -D through the lab's chains, with real clients on both ends.</summary>
+[Collection(LabCollection.Name)]
+public sealed class ForwardTests
+{
+    private const string ThroughRelays = "New-JumpSession relay3 -JumpHost relay1,relay2 @Lab";
+    private readonly LabFixture _lab;
+
+    public ForwardTests(LabFixture lab)
+    {
+        _lab = lab;
+    }
+
+    [Fact]
+    public async Task WebServerBehindThreeRelaysAnswersThroughALocalForward()
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run($"$f = {ThroughRelays} | Start-PortForward -LocalPort 0 -RemoteHost www -RemotePort 80; $f");
+        Assert.Empty(result.AllErrors);
+        dynamic forward = result.Objects("PortForward").Single();
+        Assert.Equal("Local", forward.Kind.ToString());
+        Assert.Equal("Running", forward.State.ToString());
+        Assert.Equal("www:80", (string)forward.RemoteEndpoint);
+        int port = Port(forward);
+
+        using var http = new HttpClient();
+        var page = await http.GetStringAsync($"http://127.0.0.1:{port}/");
+        Assert.Contains(_lab.WwwToken, page);
+
+        // The web server saw relay3, the last hop, as its client.
+        Assert.Contains($"{_lab.Relay3SideIp} - -", _lab.Log("www.http.log").Split('\n').Last(l => l.Length > 0));
+        Assert.Equal(1L, (long)forward.TotalConnections);
+        Assert.True((long)forward.BytesReceived > page.Length);
+        Assert.True((long)forward.BytesSent > 0);
+    }
+
+    [Fact]
+    public async Task OneShotForwardOpensItsOwnSessionAndStoppingItClosesTheSessionAndThePort()
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run("Start-PortForward -HostName relay3 -JumpHost relay1,relay2 @Lab -RemoteHost www -RemotePort 80");
+        Assert.Empty(result.AllErrors);
+        dynamic forward = result.Objects("PortForward").Single();
+        int port = Port(forward);
+        Assert.Equal("relay3", (string)forward.Session.HostName);
+        Assert.Empty(ps.Run("Get-JumpSession").Output);
+
+        using var http = new HttpClient();
+        Assert.Contains(_lab.WwwToken, await http.GetStringAsync($"http://127.0.0.1:{port}/"));
+
+        ps.SetVariable("forward", (object)forward);
+        Assert.Empty(ps.Run("Stop-PortForward $forward; Get-PortForward").Output);
+        Assert.Equal("Stopped", forward.State.ToString());
+        Assert.Equal("Closed", forward.Session.State.ToString());
+
+        // Free at once: another program can listen on the port right away.
+        var again = new TcpListener(IPAddress.Loopback, port);
+        again.Start();
+        again.Stop();
+    }
+
+    [Fact]
+    public async Task TwoHundredConcurrentConnectionsCarryTheirOwnBytes()
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run($"{ThroughRelays} | Start-PortForward -RemoteHost www -RemotePort $args[0]", LabEchoPort);
+        Assert.Empty(result.AllErrors);
+        dynamic forward = result.Objects("PortForward").Single();
+        int port = Port(forward);
+
+        var payloads = Enumerable.Range(0, 200).Select(i =>
+        {
+            var payload = new byte[16 * 1024 + (i * 997 % (64 * 1024))];
+            new Random(i).NextBytes(payload);
+            return payload;
+        }).ToArray();
+        var echoes = await Task.WhenAll(payloads.Select(p => TcpProbe.EchoAsync(port, p)));
+
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            Assert.Equal(SHA256.HashData(payloads[i]), SHA256.HashData(echoes[i]));
+        }
+
+        var total = payloads.Sum(p => (long)p.Length);
+        AssertEventually(() => (int)forward.ActiveConnections == 0, "connections still open");
+        Assert.Equal(200L, (long)forward.TotalConnections);
+        Assert.Equal(0L, (long)forward.FailedConnections);
+        Assert.Equal(total, (long)forward.BytesSent);
+        Assert.Equal(total, (long)forward.BytesReceived);
+    }
+
+    [Fact]
+    public async Task OneGibibyteCrossesThreeHopsIntact()
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run("New-JumpSession www -JumpHost relay1,relay2,relay3 @Lab | Start-PortForward -RemoteHost www -RemotePort $args[0]", LabEchoPort);
+        Assert.Empty(result.AllErrors);
+        dynamic forward = result.Objects("PortForward").Single();
+
+        const long size = 1L << 30;
+        int port = Port(forward);
+        var (sent, received, count) = await TcpProbe.EchoStreamAsync(port, size);
+        Assert.Equal(size, count);
+        Assert.Equal(sent, received);
+        Assert.Equal(size, (long)forward.BytesSent);
+        Assert.Equal(size, (long)forward.BytesReceived);
+    }
+
+    [Fact]
+    public void RemoteForwardCarriesTheTargetsConnectionsBackToAServiceHere()
+    {
+        using var echo = TcpProbe.StartEchoServer(out var servicePort);
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run("$s = New-JumpSession target1 -JumpHost bastion @Lab; $f = Start-PortForward -Session $s -Remote -RemotePort 0 -LocalPort $args[0]; $f", servicePort);
+        Assert.Empty(result.AllErrors);
+        dynamic forward = result.Objects("PortForward").Single();
+        Assert.Equal("Remote", forward.Kind.ToString());
+        var remote = ((string)forward.RemoteEndpoint).Split(':');
+        Assert.Equal("127.0.0.1", remote[0]);
+        Assert.Equal($"localhost:{servicePort}", (string)forward.LocalEndpoint);
+
+        // On target1, a client connects to the forwarded port on its own loopback and gets the echo from here.
+        var command = ps.Run("Invoke-JumpCommand -Session $s -Command $args[0] -Timeout 30",
+            $"exec 3<>/dev/tcp/127.0.0.1/{remote[1]} && printf 'ping-from-target1' >&3 && head -c 17 <&3");
+        Assert.Empty(command.AllErrors);
+        Assert.Equal("ping-from-target1", (string)command.Objects("JumpCommandResult").Single().Output);
+        AssertEventually(() => (long)forward.BytesSent == 17 && (long)forward.BytesReceived == 17, "counters did not add up");
+        Assert.Equal(1L, (long)forward.TotalConnections);
+    }
+
+    [Fact]
+    public void RemoteForwardTheServerRefusesIsAnError()
+    {
+        using var ps = _lab.NewRunspace();
+
+        // Port 80 on the target is privileged: sshd refuses to listen there for an ordinary user.
+        var error = ps.Run("New-JumpSession target1 -JumpHost bastion @Lab | Start-PortForward -Remote -RemotePort 80 -LocalPort 8000").SingleError;
+        Assert.StartsWith("RemoteForwardRefused,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Empty(ps.Run("Get-PortForward").Output);
+    }
+
+    [Theory]
+    [InlineData("--socks5-hostname")]
+    [InlineData("--socks4a")]
+    public void SocksClientsReachANameOnlyTheFarSideKnows(string socks)
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run($"{ThroughRelays} | Start-PortForward -Dynamic");
+        Assert.Empty(result.AllErrors);
+        dynamic forward = result.Objects("PortForward").Single();
+        Assert.Equal("Dynamic", forward.Kind.ToString());
+
+        // "intranet" resolves only inside relay3's namespace: this machine cannot resolve it.
+        Assert.NotEqual(0, ProcessRunner.Run("getent", TimeSpan.FromSeconds(10), "hosts", "intranet").ExitCode);
+        var curl = ProcessRunner.Run("curl", TimeSpan.FromSeconds(60), "-sS", "--max-time", "20", socks, $"127.0.0.1:{Port(forward)}", "http://intranet/");
+        Assert.True(curl.ExitCode == 0, curl.Error);
+        Assert.Contains(_lab.WwwToken, curl.Output);
+        Assert.Equal(1L, (long)forward.TotalConnections);
+    }
+
+    [Fact]
+    public void SocksRequestForAnUnreachableDestinationFailsThatConnectionOnly()
+    {
+        using var ps = _lab.NewRunspace();
+        dynamic forward = ps.Run($"{ThroughRelays} | Start-PortForward -Dynamic").Objects("PortForward").Single();
+        var curl = ProcessRunner.Run("curl", TimeSpan.FromSeconds(60), "-sS", "--max-time", "20", "--socks5-hostname", $"127.0.0.1:{Port(forward)}", "http://www:81/");
+        Assert.NotEqual(0, curl.ExitCode);
+        Assert.Equal(1L, (long)forward.FailedConnections);
+        Assert.Contains("www:81", (string)forward.LastError);
+        Assert.Equal("Running", forward.State.ToString());
+    }
+
+    [Fact]
+    public async Task UnreachableDestinationClosesTheClientAndIsCounted()
+    {
+        using var ps = _lab.NewRunspace();
+        dynamic forward = ps.Run($"{ThroughRelays} | Start-PortForward -RemoteHost www -RemotePort 81").Objects("PortForward").Single();
+
+        int port = Port(forward);
+        try
+        {
+            Assert.Empty(await TcpProbe.EchoAsync(port, new byte[] { 1, 2, 3 }));
+        }
+        catch (IOException)
+        {
+            // Closed with the client's bytes unread, the connection ends with a reset: closed all the same.
+        }
+
+        AssertEventually(() => (long)forward.FailedConnections == 1, "the failed connection was not counted");
+        Assert.Equal("relay3 could not open a connection to www:81: Connection refused.", (string)forward.LastError);
+    }
+
+    [Fact]
+    public void LocalPortInUseFailsAtOnce()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run("$s = New-JumpSession bastion @Lab; try { Start-PortForward -Session $s -LocalPort $args[0] -RemotePort 22; 'not reached' } catch { $_ }", port);
+        Assert.Empty(result.AllErrors);
+        var error = Assert.IsType<ErrorRecord>(Assert.Single(result.Output).BaseObject);
+        Assert.StartsWith("LocalPortInUse,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
+        Assert.Contains(port.ToString(), error.Exception.Message);
+    }
+
+    [Fact]
+    public void NonLoopbackBindNeedsAllowRemoteConnections()
+    {
+        using var ps = _lab.NewRunspace();
+        var refused = ps.Run("$s = New-JumpSession bastion @Lab; Start-PortForward -Session $s -BindAddress 0.0.0.0 -RemotePort 22");
+        var error = refused.SingleError;
+        Assert.StartsWith("NonLoopbackBindRefused,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("-AllowRemoteConnections", error.Exception.Message);
+
+        var allowed = ps.Run("Start-PortForward -Session $s -BindAddress '*' -RemotePort 22 -AllowRemoteConnections");
+        Assert.Empty(allowed.AllErrors);
+        Assert.Single(allowed.Warnings);
+        Assert.StartsWith("0.0.0.0:", (string)allowed.Objects("PortForward").Single().LocalEndpoint);
+    }
+
+    [Fact]
+    public void RemovingTheSessionStopsItsForwardsAndFreesTheirPorts()
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run("$s = New-JumpSession bastion @Lab; $f = $s | Start-PortForward -RemotePort 22; $g = $s | Start-PortForward -Dynamic; $f; $g; Remove-JumpSession $s; Get-PortForward");
+        Assert.Empty(result.AllErrors);
+        var forwards = result.Objects("PortForward");
+        Assert.Equal(2, forwards.Count);
+        foreach (var forward in forwards)
+        {
+            Assert.Equal("Stopped", forward.State.ToString());
+            Assert.False(TcpProbe.IsListening(Port(forward)));
+        }
+    }
+
+    [Fact]
+    public void ClosingTheRunspaceStopsItsForwards()
+    {
+        dynamic forward;
+        using (var ps = _lab.NewRunspace())
+        {
+            forward = ps.Run("New-JumpSession bastion @Lab | Start-PortForward -RemotePort 22").Objects("PortForward").Single();
+            Assert.True(TcpProbe.IsListening(Port(forward)));
+        }
+
+        Assert.Equal("Stopped", forward.State.ToString());
+        Assert.False(TcpProbe.IsListening(Port(forward)));
+    }
+
+    [Fact]
+    public void GetPortForwardFiltersByIdAndSession()
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run(
+            "$a = New-JumpSession bastion @Lab; $b = New-JumpSession relay1 @Lab; " +
+            "$f1 = $a | Start-PortForward -RemotePort 22; $f2 = $b | Start-PortForward -RemotePort 22; $f3 = $b | Start-PortForward -Dynamic; " +
+            "(Get-PortForward).Count; ($b | Get-PortForward).Count; (Get-PortForward -Id $f2.Id).Kind; Get-PortForward -Id 999");
+        Assert.Equal(new[] { "3", "2", "Local" }, result.Output.Select(o => o.ToString()));
+        Assert.StartsWith("ForwardNotFound,", result.SingleError.FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void HundredStartStopCyclesLeakNoSocketsOrThreads()
+    {
+        using var ps = _lab.NewRunspace();
+        Assert.Empty(ps.Run("$s = New-JumpSession bastion @Lab; $s | Start-PortForward -RemotePort 22 | Stop-PortForward").AllErrors);
+        var socketsBefore = OpenSockets();
+        var threadsBefore = Process.GetCurrentProcess().Threads.Count;
+
+        var result = ps.Run(
+            "foreach ($i in 1..100) { $f = $s | Start-PortForward -RemotePort 22; " +
+            "  $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', [int]($f.LocalEndpoint -split ':')[-1]); $c.Dispose(); Stop-PortForward $f }");
+        Assert.Empty(result.AllErrors);
+
+        AssertEventually(() => OpenSockets() <= socketsBefore + 2, $"sockets grew from {socketsBefore} to {OpenSockets()}");
+        AssertEventually(() => Process.GetCurrentProcess().Threads.Count <= threadsBefore + 10, $"threads grew from {threadsBefore} to {Process.GetCurrentProcess().Threads.Count}");
+    }
+
+    private static int LabEchoPort => 7;
+
+    private static int Port(dynamic forward) => int.Parse(((string)forward.LocalEndpoint).Split(':').Last());
+
+    private static int OpenSockets() =>
+        Directory.GetFiles("/proc/self/fd").Count(fd =>
+        {
+            try
+            {
+                return new FileInfo(fd).LinkTarget?.StartsWith("socket:") == true;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        });
+
+    private static void AssertEventually(Func<bool> condition, string message)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(15))
+            {
+                Assert.Fail(message);
+            }
+
+            Thread.Sleep(100);
+        }
+    }
+}
