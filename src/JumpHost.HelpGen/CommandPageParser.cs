@@ -287,12 +287,13 @@ internal static class CommandPageParser
     }
 
     // One syntax item per parameter set. Sets are ordered as the ## SYNTAX headings list them, then
-    // any set only the yaml names; headings that no yaml block names (PowerShell-Docs writes
+    // any set only the yaml names. A one-word heading no yaml block names is a set of no parameters of its
+    // own (Get-PortForward's "All"); longer headings no yaml block names (PowerShell-Docs writes
     // "### Path (Default) - FileSystem provider") do not make sets of their own.
     private static List<SyntaxItem> BuildSyntax(List<string> headingSets, List<ParameterHelp> parameters)
     {
         var yamlSets = parameters.SelectMany(parameter => parameter.Metadata).SelectMany(metadata => metadata.ParameterSets).ToList();
-        var sets = headingSets.Where(set => yamlSets.Contains(set, StringComparer.OrdinalIgnoreCase))
+        var sets = headingSets.Where(set => yamlSets.Contains(set, StringComparer.OrdinalIgnoreCase) || !set.Any(char.IsWhiteSpace))
             .Concat(yamlSets)
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToList();

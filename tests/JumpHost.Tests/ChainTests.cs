@@ -136,35 +136,17 @@ public sealed class ChainTests
     }
 
     [Fact]
-    public void HopTunnelsRefuseEveryConnectionButTheNextHopsOwn()
+    public void HopTunnelsCloseTheirPortOnceTheNextHopHasConnected()
     {
         using var ps = _lab.NewRunspace();
-        Assert.Empty(ps.Run("$s = New-JumpSession target1 -JumpHost bastion @Lab").AllErrors);
+        Assert.Empty(ps.Run("$s = New-JumpSession www -JumpHost relay1,relay2,relay3 @Lab").AllErrors);
 
-        // The tunnel on the bastion hop listens on loopback for this process; another local program that
-        // finds the port gets its connection closed, never the target's SSH greeting.
+        // Each hop's tunnel listened on loopback for the next hop's client only, and stopped listening once it
+        // came: no other program on this computer can find a way into the chain.
         var listeners = ProcessRunner.Run("ss", TimeSpan.FromSeconds(10), "-Hltnp").Output
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => line.Contains($"pid={Environment.ProcessId},"))
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3])
-            .ToList();
-        var tunnel = Assert.Single(listeners);
-        Assert.StartsWith("127.0.0.1:", tunnel);
-
-        using var intruder = new System.Net.Sockets.TcpClient("127.0.0.1", int.Parse(tunnel.Split(':')[1]));
-        intruder.ReceiveTimeout = 10000;
-        var buffer = new byte[64];
-        int read;
-        try
-        {
-            read = intruder.GetStream().Read(buffer, 0, buffer.Length);
-        }
-        catch (System.IO.IOException)
-        {
-            read = 0;
-        }
-
-        Assert.Equal(0, read);
+            .Where(line => line.Contains($"pid={Environment.ProcessId},"));
+        Assert.Empty(listeners);
         Assert.Empty(ps.Run("Invoke-JumpCommand -Session $s -Command true").AllErrors);
     }
 }

@@ -53,6 +53,11 @@ public sealed class HelpTests
             Assert.True(description.Count == 1 && description[0].ToString().Trim().Length > 20, $"{cmdlet} -{parameter} has no description in its help.");
         }
 
+        // One syntax block for every parameter set.
+        var syntaxItems = ps.Run("@((Get-Help $args[0] -Full).syntax.syntaxItem).Count", cmdlet).Output.Single().BaseObject;
+        var parameterSets = ps.Run("(Get-Command $args[0]).ParameterSets.Count", cmdlet).Output.Single().BaseObject;
+        Assert.Equal(parameterSets, syntaxItems);
+
         // And the help documents nothing the cmdlet does not have.
         var documented = ps.Run("(Get-Help $args[0] -Full).parameters.parameter.name", cmdlet).Output.Select(o => o.ToString()).Except(CommonParameters);
         Assert.Equal(parameters.OrderBy(p => p), documented.OrderBy(p => p));

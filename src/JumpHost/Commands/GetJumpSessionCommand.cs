@@ -19,7 +19,7 @@ public sealed class GetJumpSessionCommand : PSCmdlet
     public string[]? Name { get; set; }
 
     /// <summary>Session ids.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     public int[] Id { get; set; } = System.Array.Empty<int>();
 
     protected override void ProcessRecord()

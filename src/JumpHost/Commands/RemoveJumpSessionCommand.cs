@@ -20,7 +20,7 @@ public sealed class RemoveJumpSessionCommand : PSCmdlet
     public JumpSession[] Session { get; set; } = System.Array.Empty<JumpSession>();
 
     /// <summary>Ids of the sessions to close.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     public int[] Id { get; set; } = System.Array.Empty<int>();
 
     /// <summary>Names of the sessions to close; wildcards are allowed.</summary>

@@ -89,26 +89,32 @@ public sealed class StartPortForwardCommand : JumpConnectionCmdlet
     {
         try
         {
+            // Everything that can be checked here is checked before any hop is connected.
+            var start = PrepareStart();
             var registry = SessionRegistry.Current;
+            PortForward forward;
             if (Session != null)
             {
-                var chain = Session.Connection ?? throw NotOpen(Session);
-                WriteObject(registry.AddForward(Start(chain), Session, ownsSession: false));
-                return;
+                var chain = Session.Connection is { IsHealthy: true } open ? open : throw NotOpen(Session.ToString(), Session.State);
+                forward = registry.AddForward(Await(Task.Run(() => start(chain))), Session, ownsSession: false);
+            }
+            else
+            {
+                var connection = Await(PrepareChain(ResolveRoute(HostName))(StopToken));
+                try
+                {
+                    var session = new JumpSession(0, HostName, connection, Via);
+                    forward = registry.AddForward(Await(Task.Run(() => start(connection))), session, ownsSession: true);
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
             }
 
-            var route = ResolveRoute(HostName);
-            var connection = Await(PrepareChain(route)(StopToken));
-            try
-            {
-                var session = new JumpSession(0, HostName, connection, Via);
-                WriteObject(registry.AddForward(Start(connection), session, ownsSession: true));
-            }
-            catch
-            {
-                connection.Dispose();
-                throw;
-            }
+            WarnIfReachableFromOtherComputers(forward);
+            WriteObject(forward);
         }
         catch (JumpHostException ex)
         {
@@ -117,40 +123,53 @@ public sealed class StartPortForwardCommand : JumpConnectionCmdlet
         }
     }
 
-    private Forward Start(ConnectionChain chain)
+    /// <summary>Checks the addresses and ports, and returns how to start the forward on a chain.</summary>
+    private Func<ConnectionChain, Forward> PrepareStart()
     {
-        if (!chain.IsHealthy)
-        {
-            throw NotOpen(Session!);
-        }
-
         if (Remote)
         {
+            RequirePort(LocalPort, nameof(LocalPort), "the port of the service on this computer");
             var remoteBind = Runtime.BindAddress.Parse(RemoteBindAddress, nameof(RemoteBindAddress));
             Runtime.BindAddress.CheckAllowed(remoteBind, AllowRemoteConnections, nameof(RemoteBindAddress));
-            WarnIfOpen(remoteBind, $"{chain.Target.Target.Host} port {RemotePort}");
-            return Await(Task.Run(() => (Forward)RemoteForward.Start(chain, remoteBind, RemotePort, LocalHost, LocalPort)));
+            var (remotePort, localHost, localPort) = (RemotePort, LocalHost, LocalPort);
+            return chain => RemoteForward.Start(chain, remoteBind, remotePort, localHost, localPort);
         }
 
         var bindAddress = Runtime.BindAddress.Parse(BindAddress, nameof(BindAddress));
         Runtime.BindAddress.CheckAllowed(bindAddress, AllowRemoteConnections, nameof(BindAddress));
-        WarnIfOpen(bindAddress, $"local port {LocalPort}");
         var bind = new IPEndPoint(bindAddress, LocalPort);
-        return Await(Task.Run(() => Dynamic
-            ? (Forward)ChannelForward.StartDynamic(chain, bind)
-            : ChannelForward.StartLocal(chain, bind, RemoteHost, RemotePort)));
+        if (Dynamic)
+        {
+            return chain => ChannelForward.StartDynamic(chain, bind);
+        }
+
+        RequirePort(RemotePort, nameof(RemotePort), "the destination's port");
+        var (remoteHost, destinationPort) = (RemoteHost, RemotePort);
+        return chain => ChannelForward.StartLocal(chain, bind, remoteHost, destinationPort);
     }
 
-    private void WarnIfOpen(IPAddress address, string what)
+    private static void RequirePort(int port, string parameterName, string what)
     {
-        if (!IPAddress.IsLoopback(address))
+        if (port == 0)
         {
-            WriteWarning($"The forward listens on {address} ({what}): other computers that can reach it can use it to connect through the session.");
+            throw new JumpHostException(JumpErrorIds.InvalidPort, JumpErrorKind.InvalidArgument,
+                $"-{parameterName} is {what}: give a port from 1 to 65535.");
         }
     }
 
-    private static JumpHostException NotOpen(JumpSession session) =>
+    private void WarnIfReachableFromOtherComputers(PortForward forward)
+    {
+        var (address, where) = Remote
+            ? (RemoteBindAddress, $"{forward.RemoteEndpoint} on {forward.Session.HostName}")
+            : (BindAddress, forward.LocalEndpoint);
+        if (!IPAddress.IsLoopback(Runtime.BindAddress.Parse(address, string.Empty)))
+        {
+            WriteWarning($"The forward listens on {where}: other computers that can reach it can use it to connect through the session.");
+        }
+    }
+
+    private static JumpHostException NotOpen(string session, JumpSessionState state) =>
         new(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
-            $"Session {session} is {(session.State == JumpSessionState.Opened ? "not a live session (it was built, not opened)" : session.State.ToString().ToLowerInvariant())}. " +
+            $"Session {session} is {(state == JumpSessionState.Opened ? "not a live session (it was built, not opened)" : state.ToString().ToLowerInvariant())}. " +
             "Start the forward over a session from New-JumpSession.");
 }

@@ -19,7 +19,7 @@ public sealed class StopPortForwardCommand : PSCmdlet
     public PortForward[] Forward { get; set; } = Array.Empty<PortForward>();
 
     /// <summary>Ids of the forwards to stop.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     public int[] Id { get; set; } = Array.Empty<int>();
 
     protected override void ProcessRecord()

@@ -376,11 +376,11 @@ internal sealed class ConnectionChain : IDisposable
 
     private static JumpHostException MapConnectFailure(Exception ex, HopTarget target, string description, HopTunnel? tunnel, bool identified, ConnectionSettings settings)
     {
-        // sshd greets at once; no greeting through a tunnel means the jump host's forward never reached
-        // an SSH server. (SSH.NET does not surface the server's "open failed" reason.)
-        if (tunnel != null && !identified && (tunnel.Failure != null || ex is SshConnectionException || ex is SocketException))
+        // sshd greets at once; no greeting through a tunnel means the jump host's channel never reached an SSH server.
+        var refusal = tunnel != null && !identified ? tunnel.WaitForFailure() : null;
+        if (tunnel != null && !identified && (refusal != null || ex is SshConnectionException || ex is SocketException))
         {
-            var reason = tunnel.Failure?.Message ?? $"{target.Host} is unreachable from {tunnel.Through}, refused the connection, or {tunnel.Through} does not allow TCP forwarding";
+            var reason = refusal ?? $"{target.Host} is unreachable from {tunnel.Through}, refused the connection, or {tunnel.Through} does not allow TCP forwarding";
             return new JumpHostException(JumpErrorIds.HopUnreachable, JumpErrorKind.Connection,
                 $"Cannot reach {description}: {tunnel.Through} could not open a connection to {target} ({reason}). " +
                 "Check the host name and port as the jump host sees them.", description, ex);

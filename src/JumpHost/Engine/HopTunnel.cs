@@ -1,112 +1,107 @@
 using System;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading;
+using System.Threading.Tasks;
+using JumpHost.Engine.Forwarding;
 using Renci.SshNet;
 
 namespace JumpHost.Engine;
 
 /// <summary>
-/// A loopback forward on one hop to the next hop's SSH port. It admits exactly one connection, the next
-/// hop's client, and refuses every other local process. It stays open for the hop's life because
-/// stopping an SSH.NET forward also cuts its live connections.
+/// How the next hop's client reaches its server through the previous hop: a loopback port that accepts
+/// exactly one connection, the next hop's own client, closes at once after it, and carries that connection
+/// as an SSH channel from the previous hop to the next host.
 /// </summary>
 internal sealed class HopTunnel
 {
     public const string LoopbackAddress = "127.0.0.1";
 
-    private readonly ChainHop _through;
-    private readonly ForwardedPortLocal _port;
-    private readonly IDisposable _poolThread = BlockedPoolThreads.Reserve();
-    private int _admitted;
-    private Exception? _failure;
+    private static readonly TimeSpan OutcomeWait = TimeSpan.FromSeconds(1);
 
-    private HopTunnel(ChainHop through, ForwardedPortLocal port)
+    private readonly ChainHop _through;
+    private readonly HopTarget _next;
+    private readonly Socket _listener;
+    private readonly ChannelOwner _owner = new();
+    private readonly CancellationTokenSource _closing = new();
+    private Task<string?>? _channel;
+
+    private HopTunnel(ChainHop through, HopTarget next, Socket listener)
     {
         _through = through;
-        _port = port;
+        _next = next;
+        _listener = listener;
+        LocalPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 
     /// <summary>The host name of the hop the tunnel runs through.</summary>
     public string Through => _through.Target.Host;
 
-    public int LocalPort => (int)_port.BoundPort;
+    public int LocalPort { get; }
 
-    /// <summary>Why the hop could not open the forwarded connection (e.g. the next host is unreachable from it).</summary>
-    public Exception? Failure => Volatile.Read(ref _failure);
+    /// <summary>
+    /// Why the hop could not open the channel to the next host, in the server's words (e.g. "Connection
+    /// refused"), or null if it opened or never got a connection. Waits briefly for the answer, because the
+    /// next hop's client can see its connection close before this tunnel has recorded why.
+    /// </summary>
+    public string? WaitForFailure()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Task<string?>? channel;
+        while ((channel = Volatile.Read(ref _channel)) == null && clock.Elapsed < OutcomeWait)
+        {
+            Thread.Sleep(10);
+        }
+
+        return channel != null && channel.Wait(OutcomeWait) ? channel.Result : null;
+    }
 
     public static HopTunnel Open(ChainHop through, HopTarget next, string description)
     {
-        // Always give the bind address: SSH.NET's port-only constructors bind to non-loopback addresses.
-        var port = new ForwardedPortLocal(LoopbackAddress, 0, next.Host, (uint)next.Port);
-        var tunnel = new HopTunnel(through, port);
-        port.RequestReceived += tunnel.OnRequestReceived;
-        port.Exception += tunnel.OnException;
+        DirectTcpipChannel.EnsureSupported();
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            lock (through.ForwardsGate)
-            {
-                through.Client.AddForwardedPort(port);
-            }
-
-            port.Start();
-            return tunnel;
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(1);
         }
-        catch (Exception ex)
+        catch (SocketException ex)
         {
-            tunnel.Close();
+            listener.Dispose();
             throw new JumpHostException(JumpErrorIds.HopUnreachable, JumpErrorKind.Connection,
-                $"Cannot reach {description}: no loopback tunnel could be opened through {through.Target.Host} ({ex.Message}).", description, ex);
+                $"Cannot reach {description}: no loopback port could be opened for the tunnel through {through.Target.Host} ({ex.Message}).", description, ex);
         }
+
+        var tunnel = new HopTunnel(through, next, listener);
+        _ = tunnel.CarryFirstConnectionAsync();
+        return tunnel;
     }
 
     public void Close()
     {
+        _closing.Cancel();
+        _listener.Dispose();
+        _owner.Close();
+    }
+
+    private async Task CarryFirstConnectionAsync()
+    {
+        Socket connection;
         try
         {
-            lock (_through.ForwardsGate)
-            {
-                _through.Client.RemoveForwardedPort(_port);
-            }
+            connection = await _listener.AcceptAsync().ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
         {
-            // The hop below is already closed, and its forwards with it.
+            return;
+        }
+        finally
+        {
+            // One connection only: nobody else on this computer gets a path into the chain.
+            _listener.Dispose();
         }
 
-        try
-        {
-            _port.Dispose();
-        }
-        catch (Exception)
-        {
-            // Same: nothing left to release.
-        }
-
-        _poolThread.Dispose();
-    }
-
-    private void OnRequestReceived(object? sender, Renci.SshNet.Common.PortForwardEventArgs e)
-    {
-        // SSH.NET closes the accepted socket when this handler throws.
-        if (Interlocked.Exchange(ref _admitted, 1) != 0)
-        {
-            throw new TunnelConnectionRefusedException();
-        }
-    }
-
-    private void OnException(object? sender, Renci.SshNet.Common.ExceptionEventArgs e)
-    {
-        if (e.Exception is not TunnelConnectionRefusedException)
-        {
-            Interlocked.CompareExchange(ref _failure, e.Exception, null);
-        }
-    }
-
-    /// <summary>Marks a refused extra connection, so it is not mistaken for a failure of the tunnel itself.</summary>
-    private sealed class TunnelConnectionRefusedException : Exception
-    {
-        public TunnelConnectionRefusedException()
-            : base("The hop tunnel admits only the next hop's own connection.")
-        {
-        }
+        connection.NoDelay = true;
+        Volatile.Write(ref _channel, DirectTcpipChannel.StartAsync(_through.Client, _next.Host, _next.Port, connection, _owner, _closing.Token));
     }
 }

@@ -41,6 +41,8 @@ internal static class JumpErrorIds
     public const string CommandFailed = "CommandFailed";
     public const string LocalPortInUse = "LocalPortInUse";
     public const string LocalBindFailed = "LocalBindFailed";
+    public const string InvalidBindAddress = "InvalidBindAddress";
+    public const string InvalidPort = "InvalidPort";
     public const string NonLoopbackBindRefused = "NonLoopbackBindRefused";
     public const string RemoteForwardRefused = "RemoteForwardRefused";
     public const string ForwardFailed = "ForwardFailed";

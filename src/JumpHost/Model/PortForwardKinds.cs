@@ -19,7 +19,7 @@ public enum JumpForwardState
     /// <summary>Accepting and forwarding connections.</summary>
     Running,
 
-    /// <summary>Its session broke; it accepts nothing until stopped.</summary>
+    /// <summary>Its session broke: connections to its port fail (and are counted) until it is stopped.</summary>
     Failed,
 
     /// <summary>Stopped: its port is closed.</summary>

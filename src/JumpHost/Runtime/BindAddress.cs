@@ -26,7 +26,7 @@ internal static class BindAddress
             return address;
         }
 
-        throw new JumpHostException(JumpErrorIds.LocalBindFailed, JumpErrorKind.InvalidArgument,
+        throw new JumpHostException(JumpErrorIds.InvalidBindAddress, JumpErrorKind.InvalidArgument,
             $"'{text}' is not an address to listen on. Give -{parameterName} an IP address (127.0.0.1, ::1, 192.0.2.10), localhost, or * for every address.");
     }
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
-using Renci.SshNet;
 
 namespace JumpHost.Engine.Forwarding;
 
@@ -125,18 +124,5 @@ internal sealed class ChannelForward : Forward
             Counters.ConnectionFailed($"A client did not complete its SOCKS request: {ex.Message}");
             return null;
         }
-    }
-
-    /// <summary>
-    /// What SSH.NET's channels take as their owner: raising Closing makes every open channel close its
-    /// socket, so stopping the forward cuts its connections at once.
-    /// </summary>
-    private sealed class ChannelOwner : IForwardedPort
-    {
-        public event EventHandler? Closing;
-
-        public void Close() => Closing?.Invoke(this, EventArgs.Empty);
-
-        public void Dispose() => Close();
     }
 }

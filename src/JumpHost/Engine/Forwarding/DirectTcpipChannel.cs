@@ -62,7 +62,8 @@ internal sealed class DirectTcpipChannel
     /// </summary>
     public static Task<string?> StartAsync(SshClient client, string host, int port, Socket socket, IForwardedPort owner, CancellationToken done)
     {
-        var opened = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Set synchronously, before the socket closes: whoever sees the socket close can already read why.
+        var opened = new TaskCompletionSource<string?>();
         _ = Task.Factory.StartNew(() => Serve(client, host, port, socket, owner, done, opened), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         return opened.Task;
     }
