@@ -66,4 +66,25 @@ Describe 'JumpHost against the lab' -Skip:(-not $canRunLab) {
         $results.ExitStatus | Should -Be @(4, 4)
         $sessions | Remove-JumpSession
     }
+
+    It 'forwards a local port to www:80 through relay1, relay2 and relay3' {
+        $forward = Start-PortForward -HostName relay3 -JumpHost relay1, relay2 @Lab -RemoteHost www -RemotePort 80
+        $forward.State | Should -Be 'Running'
+        $port = [int]($forward.LocalEndpoint -split ':')[-1]
+
+        $page = Invoke-WebRequest -Uri "http://127.0.0.1:$port/" -UseBasicParsing
+        $page.Content | Should -Match $LabEnv.LAB_WWW_TOKEN
+        $forward.TotalConnections | Should -Be 1
+
+        Stop-PortForward $forward
+        $forward.State | Should -Be 'Stopped'
+        $forward.Session.State | Should -Be 'Closed'
+    }
+
+    It 'refuses a non-loopback bind without -AllowRemoteConnections' {
+        $session = New-JumpSession bastion @Lab
+        { Start-PortForward -Session $session -BindAddress 0.0.0.0 -RemotePort 22 } |
+            Should -Throw -ErrorId 'NonLoopbackBindRefused,JumpHost.Commands.StartPortForwardCommand'
+        Remove-JumpSession $session
+    }
 }
