@@ -50,12 +50,15 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public void RemovingTheModuleClosesTheSessions()
+    public void RemovingTheModuleClosesTheSessionsAndStopsTheirForwards()
     {
         using var ps = _lab.NewRunspace();
-        var result = ps.Run("$s = New-JumpSession target1 -JumpHost bastion @Lab; Remove-Module JumpHost; $s");
+        var result = ps.Run("$s = New-JumpSession target1 -JumpHost bastion @Lab; $f = $s | Start-PortForward -RemotePort 22; Remove-Module JumpHost; $s; $f");
         Assert.Empty(result.AllErrors);
         Assert.Equal("Closed", result.Objects("JumpSession").Single().State.ToString());
+        dynamic forward = result.Objects("PortForward").Single();
+        Assert.Equal("Stopped", forward.State.ToString());
+        Assert.False(TcpProbe.IsListening(int.Parse(((string)forward.LocalEndpoint).Split(':')[1])));
         AssertEventually(() => EstablishedSshConnections("bastion") == 0, "bastion still has an SSH connection");
     }
 
