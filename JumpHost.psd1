@@ -10,10 +10,12 @@
     CompatiblePSEditions = @('Core', 'Desktop')
     FormatsToProcess     = @('JumpHost.format.ps1xml')
     CmdletsToExport      = @(
+        'Get-JumpHostKey'
         'Get-JumpSession'
         'Get-PortForward'
         'Invoke-JumpCommand'
         'New-JumpSession'
+        'Remove-JumpHostKey'
         'Remove-JumpSession'
         'Start-PortForward'
         'Stop-PortForward'

@@ -118,23 +118,71 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
                 $"The -Via session {via} has no connection (it was built, not opened). Pass a session from New-JumpSession.");
         }
 
-        var settings = new ConnectionSettings(
-            new HostKeyVerifier(UserKnownHostsFiles(), GlobalKnownHostsFiles(), HostKeyPolicy),
-            TimeSpan.FromSeconds(ConnectTimeout),
-            TimeSpan.FromSeconds(KeepAliveInterval));
+        var settings = new ConnectionSettings(CreateVerifier(), TimeSpan.FromSeconds(ConnectTimeout), TimeSpan.FromSeconds(KeepAliveInterval));
         var keyFiles = KeyFile.Select(ResolvePath).ToList();
         var passphrase = KeyPassphrase;
         var password = Credential?.Password;
+        var askToTrust = HostKeyPolicy == JumpHostKeyPolicy.Ask;
         Action<string> log = Log;
 
         return cancellationToken => Task.Run(
             async () =>
             {
-                using var auth = AuthenticationMaterial.Load(keyFiles, passphrase, password, log);
-                return await ConnectionChain.OpenAsync(route, via?.Connection, auth, settings, log, cancellationToken).ConfigureAwait(false);
+                // With -HostKeyPolicy Ask, each hop whose key the user trusts is added and the chain opened again.
+                for (var attempt = 0; ; attempt++)
+                {
+                    JumpHostException unknown;
+                    try
+                    {
+                        using var auth = AuthenticationMaterial.Load(keyFiles, passphrase, password, log);
+                        return await ConnectionChain.OpenAsync(route, via?.Connection, auth, settings, log, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (JumpHostException ex) when (askToTrust && ex.UnknownKey != null && attempt < route.Count)
+                    {
+                        unknown = ex;
+                    }
+
+                    if (!await AskToTrustAsync(unknown).ConfigureAwait(false))
+                    {
+                        throw unknown;
+                    }
+
+                    unknown.UnknownKey!.Trust();
+                    log($"Added the host key of {unknown.Target} to {unknown.UnknownKey.File}.");
+                }
             },
             cancellationToken);
     }
+
+    /// <summary>
+    /// Asks the user, on the pipeline thread, whether to trust an unknown host key. A host that cannot ask
+    /// (a non-interactive run) gets a warning and the answer no, so Ask behaves as Strict there.
+    /// </summary>
+    private Task<bool> AskToTrustAsync(JumpHostException unknown)
+    {
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = unknown.UnknownKey!;
+        Bridge.Post(() =>
+        {
+            try
+            {
+                answer.SetResult(ShouldContinue(
+                    $"The authenticity of {unknown.Target} can't be established. Its {SshKeyBlob.DisplayType(SshKeyBlob.KeyType(key.Key))} key " +
+                    $"fingerprint is {SshKeyBlob.Sha256Fingerprint(key.Key)}. Trust it and add it to {key.File}?",
+                    "Unknown host key"));
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException)
+            {
+                WriteWarning($"-HostKeyPolicy Ask: this PowerShell host cannot ask ({ex.Message}), so the unknown key of {unknown.Target} is refused as with Strict.");
+                answer.SetResult(false);
+            }
+        });
+        return answer.Task;
+    }
+
+    /// <summary>Host key checks as the known-hosts parameters ask for them.</summary>
+    internal HostKeyVerifier CreateVerifier() =>
+        new(UserKnownHostsFiles(), GlobalKnownHostsFiles(), HostKeyPolicy, hashNewEntries: false);
 
     /// <summary>A path as PowerShell users mean it: relative to the current location, with ~ expanded.</summary>
     internal string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(path);

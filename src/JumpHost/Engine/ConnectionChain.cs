@@ -13,11 +13,12 @@ namespace JumpHost.Engine;
 /// <summary>A hop to connect to, with its user and port settled.</summary>
 internal sealed class HopTarget
 {
-    public HopTarget(string host, int port, string user)
+    public HopTarget(string host, int port, string user, string? hostKeyAlias = null)
     {
         Host = host;
         Port = port;
         User = user;
+        HostKeyAlias = hostKeyAlias;
     }
 
     public string Host { get; }
@@ -25,6 +26,9 @@ internal sealed class HopTarget
     public int Port { get; }
 
     public string User { get; }
+
+    /// <summary>The name known_hosts lists this hop under instead of its host name (ssh's HostKeyAlias).</summary>
+    public string? HostKeyAlias { get; }
 
     public override string ToString() => $"{Host}:{Port}";
 }
@@ -317,7 +321,7 @@ internal sealed class ConnectionChain : IDisposable
             Timeout = settings.ConnectTimeout,
             Encoding = new UTF8Encoding(false),
         };
-        AlgorithmPreferences.Apply(info, settings.HostKeys.KnownKeyTypes(target.Host, target.Port));
+        AlgorithmPreferences.Apply(info, settings.HostKeys.KnownKeyTypes(target));
 
         var client = new SshClient(info);
         if (settings.KeepAliveInterval > TimeSpan.Zero)
@@ -334,7 +338,7 @@ internal sealed class ConnectionChain : IDisposable
             // Runs on SSH.NET's receive thread: an escaping exception would end the process.
             try
             {
-                accepted = settings.HostKeys.Check(target.Host, target.Port, description, e.HostKey);
+                accepted = settings.HostKeys.Check(target, description, e.HostKey);
                 e.CanTrust = true;
             }
             catch (Exception ex)
@@ -357,7 +361,7 @@ internal sealed class ConnectionChain : IDisposable
                 throw new OperationCanceledException(cancellationToken);
             }
 
-            throw rejection ?? MapConnectFailure(ex, target, description, tunnel, identified, settings);
+            throw rejection ?? MapConnectFailure(ex, target, description, tunnel, identified, settings.ConnectTimeout);
         }
 
         if (accepted == null)
@@ -374,7 +378,7 @@ internal sealed class ConnectionChain : IDisposable
         return new ChainHop(target, description, client, tunnel, accepted);
     }
 
-    private static JumpHostException MapConnectFailure(Exception ex, HopTarget target, string description, HopTunnel? tunnel, bool identified, ConnectionSettings settings)
+    internal static JumpHostException MapConnectFailure(Exception ex, HopTarget target, string description, HopTunnel? tunnel, bool identified, TimeSpan connectTimeout)
     {
         // sshd greets at once; no greeting through a tunnel means the jump host's channel never reached an SSH server.
         var refusal = tunnel != null && !identified ? tunnel.WaitForFailure() : null;
@@ -391,7 +395,7 @@ internal sealed class ConnectionChain : IDisposable
             case SshOperationTimeoutException:
             case OperationCanceledException:
                 return new JumpHostException(JumpErrorIds.ConnectTimeout, JumpErrorKind.Timeout,
-                    $"Connecting to {description} timed out after {settings.ConnectTimeout.TotalSeconds:0} s. " +
+                    $"Connecting to {description} timed out after {connectTimeout.TotalSeconds:0} s. " +
                     "Check that the host is up and reachable from the previous hop, or raise -ConnectTimeout.", description, ex);
             case SocketException socket when socket.SocketErrorCode == SocketError.HostNotFound || socket.SocketErrorCode == SocketError.TryAgain || socket.SocketErrorCode == SocketError.NoData:
                 return new JumpHostException(JumpErrorIds.HostNameNotResolved, JumpErrorKind.NotFound,

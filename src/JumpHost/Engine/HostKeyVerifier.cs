@@ -28,13 +28,60 @@ internal sealed class HostKeyCheck
     public int Line { get; }
 }
 
+/// <summary>What the known_hosts files say about one key for one host.</summary>
+internal sealed class HostKeyLookup
+{
+    public HostKeyLookup(string hostKeyName, JumpHostKeyMatch match, KnownHostsEntry? entry, IReadOnlyList<string> otherKnownTypes)
+    {
+        HostKeyName = hostKeyName;
+        Match = match;
+        Entry = entry;
+        OtherKnownTypes = otherKnownTypes;
+    }
+
+    /// <summary>The name looked up: host, [host]:port, or the HostKeyAlias.</summary>
+    public string HostKeyName { get; }
+
+    public JumpHostKeyMatch Match { get; }
+
+    /// <summary>The line that lists the key (Known), revokes it (Revoked), or lists another key of its type (Changed).</summary>
+    public KnownHostsEntry? Entry { get; }
+
+    /// <summary>For Unknown: the key types known for the host, if any.</summary>
+    public IReadOnlyList<string> OtherKnownTypes { get; }
+}
+
+/// <summary>An unknown host key a user could choose to trust (StrictHostKeyChecking ask).</summary>
+internal sealed class UnknownHostKey
+{
+    public UnknownHostKey(string hostKeyName, byte[] key, string file, bool hashName)
+    {
+        HostKeyName = hostKeyName;
+        Key = key;
+        File = file;
+        HashName = hashName;
+    }
+
+    public string HostKeyName { get; }
+
+    public byte[] Key { get; }
+
+    /// <summary>Where the key goes when trusted.</summary>
+    public string File { get; }
+
+    public bool HashName { get; }
+
+    public void Trust() => KnownHostsFile.Append(File, HostKeyName, Key, HashName);
+}
+
 /// <summary>Checks host keys against known_hosts files the way ssh does, and adds new ones when the policy allows.</summary>
 internal sealed class HostKeyVerifier
 {
     private readonly IReadOnlyList<string> _userFiles;
     private readonly IReadOnlyList<string> _globalFiles;
+    private readonly bool _hashNewEntries;
 
-    public HostKeyVerifier(IReadOnlyList<string> userFiles, IReadOnlyList<string> globalFiles, JumpHostKeyPolicy policy)
+    public HostKeyVerifier(IReadOnlyList<string> userFiles, IReadOnlyList<string> globalFiles, JumpHostKeyPolicy policy, bool hashNewEntries)
     {
         if (userFiles.Count == 0)
         {
@@ -43,6 +90,7 @@ internal sealed class HostKeyVerifier
 
         _userFiles = userFiles;
         _globalFiles = globalFiles;
+        _hashNewEntries = hashNewEntries;
         Policy = policy;
     }
 
@@ -51,10 +99,13 @@ internal sealed class HostKeyVerifier
     /// <summary>The file new keys are written to: the first user file, like ssh's UserKnownHostsFile.</summary>
     public string WritableFile => _userFiles[0];
 
-    /// <summary>Key types already known for a host, so the connection can prefer them (as ssh orders HostKeyAlgorithms).</summary>
-    public IReadOnlyList<string> KnownKeyTypes(string host, int port)
+    /// <summary>The name known_hosts lists a hop under: its HostKeyAlias, else host or [host]:port.</summary>
+    public static string NameOf(HopTarget hop) => hop.HostKeyAlias ?? KnownHostsFile.HostKeyName(hop.Host, hop.Port);
+
+    /// <summary>Key types already known for a hop, so the connection can prefer them (as ssh orders HostKeyAlgorithms).</summary>
+    public IReadOnlyList<string> KnownKeyTypes(HopTarget hop)
     {
-        var name = KnownHostsFile.HostKeyName(host, port);
+        var name = NameOf(hop);
         return ReadAll()
             .Where(e => e.Marker == KnownHostsMarker.None && e.MatchesHost(name))
             .Select(e => e.KeyType)
@@ -62,49 +113,68 @@ internal sealed class HostKeyVerifier
             .ToList();
     }
 
-    /// <summary>Returns how the key is trusted, or throws the JumpHostException that says why it is not.</summary>
-    public HostKeyCheck Check(string host, int port, string description, byte[] key)
+    /// <summary>What the known_hosts files say about this key for this hop, without deciding anything.</summary>
+    public HostKeyLookup Lookup(HopTarget hop, byte[] key)
     {
-        var name = KnownHostsFile.HostKeyName(host, port);
+        var name = NameOf(hop);
         var keyType = SshKeyBlob.KeyType(key);
-        var displayType = SshKeyBlob.DisplayType(keyType);
-        var fingerprint = SshKeyBlob.Sha256Fingerprint(key);
         var entries = ReadAll().Where(e => e.MatchesHost(name)).ToList();
-
         var revoked = entries.FirstOrDefault(e => e.Marker == KnownHostsMarker.Revoked && SshKeyBlob.FixedTimeEquals(e.Key, key));
         if (revoked != null)
         {
-            throw new JumpHostException(JumpErrorIds.HostKeyRevoked, JumpErrorKind.Security,
-                $"The {displayType} host key of {description} ({fingerprint}) is marked as revoked in {revoked.File}:{revoked.Line}. " +
-                "The connection was refused. Ask the server's administrator for its current key.", description);
+            return new HostKeyLookup(name, JumpHostKeyMatch.Revoked, revoked, Array.Empty<string>());
         }
 
         var plain = entries.Where(e => e.Marker == KnownHostsMarker.None).ToList();
         var known = plain.FirstOrDefault(e => SshKeyBlob.FixedTimeEquals(e.Key, key));
         if (known != null)
         {
-            return new HostKeyCheck(keyType, fingerprint, JumpHostKeyStatus.Known, known.File, known.Line);
+            return new HostKeyLookup(name, JumpHostKeyMatch.Known, known, Array.Empty<string>());
         }
 
         var changed = plain.FirstOrDefault(e => e.KeyType == keyType);
         if (changed != null)
         {
-            throw new JumpHostException(JumpErrorIds.HostKeyMismatch, JumpErrorKind.Security,
-                $"REMOTE HOST IDENTIFICATION HAS CHANGED for {description}: someone could be intercepting the connection " +
-                $"(a man-in-the-middle attack), or the host's key was replaced. The {displayType} key the server sent has fingerprint " +
-                $"{fingerprint}, but {changed.File}:{changed.Line} lists {SshKeyBlob.Sha256Fingerprint(changed.Key)}. " +
-                $"The connection was refused. If the change is expected, confirm the new fingerprint with the server's administrator, " +
-                $"remove line {changed.Line} from {changed.File}, and connect again.", description);
+            return new HostKeyLookup(name, JumpHostKeyMatch.Changed, changed, Array.Empty<string>());
         }
 
-        var otherTypes = plain.Select(e => SshKeyBlob.DisplayType(e.KeyType)).Distinct().ToList();
+        return new HostKeyLookup(name, JumpHostKeyMatch.Unknown, null, plain.Select(e => SshKeyBlob.DisplayType(e.KeyType)).Distinct().ToList());
+    }
+
+    /// <summary>Returns how the key is trusted, or throws the JumpHostException that says why it is not.</summary>
+    public HostKeyCheck Check(HopTarget hop, string description, byte[] key)
+    {
+        var keyType = SshKeyBlob.KeyType(key);
+        var displayType = SshKeyBlob.DisplayType(keyType);
+        var fingerprint = SshKeyBlob.Sha256Fingerprint(key);
+        var lookup = Lookup(hop, key);
+        var entry = lookup.Entry;
+        switch (lookup.Match)
+        {
+            case JumpHostKeyMatch.Known:
+                return new HostKeyCheck(keyType, fingerprint, JumpHostKeyStatus.Known, entry!.File, entry.Line);
+            case JumpHostKeyMatch.Revoked:
+                throw new JumpHostException(JumpErrorIds.HostKeyRevoked, JumpErrorKind.Security,
+                    $"The {displayType} host key of {description} ({fingerprint}) is marked as revoked in {entry!.File}:{entry.Line}. " +
+                    "The connection was refused. Ask the server's administrator for its current key.", description);
+            case JumpHostKeyMatch.Changed:
+                throw new JumpHostException(JumpErrorIds.HostKeyMismatch, JumpErrorKind.Security,
+                    $"REMOTE HOST IDENTIFICATION HAS CHANGED for {description}: someone could be intercepting the connection " +
+                    $"(a man-in-the-middle attack), or the host's key was replaced. The {displayType} key the server sent has fingerprint " +
+                    $"{fingerprint}, but {entry!.File}:{entry.Line} lists {SshKeyBlob.Sha256Fingerprint(entry.Key)}. " +
+                    $"The connection was refused. If the change is expected, confirm the new fingerprint with the server's administrator, " +
+                    $"remove the old key (Remove-JumpHostKey, or line {entry.Line} of {entry.File}), and connect again.", description);
+        }
+
+        var name = lookup.HostKeyName;
+        var otherTypes = lookup.OtherKnownTypes;
         if (Policy == JumpHostKeyPolicy.AcceptNew && otherTypes.Count == 0)
         {
             var file = WritableFile;
             int addedLine;
             try
             {
-                addedLine = KnownHostsFile.Append(file, name, key);
+                addedLine = KnownHostsFile.Append(file, name, key, _hashNewEntries);
             }
             catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
             {
@@ -125,7 +195,10 @@ internal sealed class HostKeyVerifier
         throw new JumpHostException(JumpErrorIds.HostKeyUnknown, JumpErrorKind.Security,
             $"The authenticity of {description} can't be established: no known_hosts file lists its {displayType} key, " +
             $"fingerprint {fingerprint}.{otherNote} Compare the fingerprint with the one the server's administrator gives you " +
-            $"(ssh-keygen -lf on the server's host key). {howTo}", description);
+            $"(ssh-keygen -lf on the server's host key, or Get-JumpHostKey). {howTo}", description)
+        {
+            UnknownKey = otherTypes.Count == 0 ? new UnknownHostKey(name, key, WritableFile, _hashNewEntries) : null,
+        };
     }
 
     private IEnumerable<KnownHostsEntry> ReadAll() => _userFiles.Concat(_globalFiles).SelectMany(KnownHostsFile.Read);

@@ -65,4 +65,7 @@ internal sealed class JumpHostException : Exception
 
     /// <summary>The hop or session the error is about, e.g. "relay2:22 via relay1".</summary>
     public string? Target { get; }
+
+    /// <summary>For HostKeyUnknown: the key, so that a user asked (StrictHostKeyChecking ask) can trust it.</summary>
+    public UnknownHostKey? UnknownKey { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
+using System.Linq;
 using System.Threading;
 
 namespace JumpHost.Engine;
@@ -91,26 +92,38 @@ internal sealed class KnownHostsEntry
     }
 }
 
-/// <summary>Reads and appends OpenSSH known_hosts files.</summary>
+/// <summary>
+/// Reads and changes OpenSSH known_hosts files. Changes are whole-file replacements (write a temporary file
+/// beside it, then rename), so a reader or a crash never sees half a line, made under a lock that other
+/// runspaces and processes share, so two writers never lose each other's lines.
+/// </summary>
 internal static class KnownHostsFile
 {
-    private static readonly object AppendLock = new();
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The name a host is recorded under: <c>host</c> on port 22, <c>[host]:port</c> otherwise.</summary>
     public static string HostKeyName(string host, int port) =>
         port == HopAddress.DefaultPort ? host.ToLowerInvariant() : $"[{host.ToLowerInvariant()}]:{port}";
 
+    /// <summary>The hashed form ssh writes with HashKnownHosts: <c>|1|salt|HMAC-SHA1(salt, name)</c>.</summary>
+    public static string HashHostKeyName(string hostKeyName)
+    {
+        var salt = new byte[20];
+        using (var random = RandomNumberGenerator.Create())
+        {
+            random.GetBytes(salt);
+        }
+
+        using var hmac = new HMACSHA1(salt);
+        return $"|1|{Convert.ToBase64String(salt)}|{Convert.ToBase64String(hmac.ComputeHash(Encoding.UTF8.GetBytes(hostKeyName)))}";
+    }
+
     /// <summary>Reads every key line of a file; a missing file has none. Lines ssh would skip are skipped.</summary>
     public static IReadOnlyList<KnownHostsEntry> Read(string path)
     {
         var entries = new List<KnownHostsEntry>();
-        if (!File.Exists(path))
-        {
-            return entries;
-        }
-
         var lineNumber = 0;
-        foreach (var line in ReadLinesShared(path))
+        foreach (var line in ReadLines(path))
         {
             lineNumber++;
             var entry = ParseLine(path, lineNumber, line);
@@ -124,44 +137,62 @@ internal static class KnownHostsFile
     }
 
     /// <summary>
-    /// Appends <c>name type key</c> unless another writer already added that exact key for that name.
-    /// Returns the line number that holds the key.
+    /// Adds <c>name type key</c> (the name hashed when asked) unless another writer already added that key for
+    /// that name. Returns the line number that holds the key.
     /// </summary>
-    public static int Append(string path, string hostKeyName, byte[] key)
+    public static int Append(string path, string hostKeyName, byte[] key, bool hashName)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
+        using (AcquireLock(path))
         {
-            Directory.CreateDirectory(directory);
-            Permissions.RestrictToOwner(directory, isDirectory: true);
-        }
-
-        var newLine = $"{hostKeyName} {SshKeyBlob.KeyType(key)} {Convert.ToBase64String(key)}";
-
-        // In-process lock for runspaces of this process, exclusive file handle for other processes.
-        lock (AppendLock)
-        {
-            using var stream = OpenExclusive(path);
-            var existing = new StreamReader(stream, Encoding.UTF8, false, 4096, leaveOpen: true).ReadToEnd();
-            var lineNumber = 0;
-            foreach (var line in existing.Split('\n'))
+            var lines = ReadLines(path).ToList();
+            for (var i = 0; i < lines.Count; i++)
             {
-                lineNumber++;
-                var entry = ParseLine(path, lineNumber, line.TrimEnd('\r'));
-                if (entry != null && entry.Marker == KnownHostsMarker.None && entry.MatchesHost(hostKeyName)
-                    && SshKeyBlob.FixedTimeEquals(entry.Key, key))
+                var entry = ParseLine(path, i + 1, lines[i]);
+                if (entry != null && entry.Marker == KnownHostsMarker.None && entry.MatchesHost(hostKeyName) && SshKeyBlob.FixedTimeEquals(entry.Key, key))
                 {
-                    return lineNumber;
+                    return i + 1;
                 }
             }
 
-            var needsNewLine = existing.Length > 0 && !existing.EndsWith("\n", StringComparison.Ordinal);
-            var text = (needsNewLine ? "\n" : string.Empty) + newLine + "\n";
-            var bytes = Encoding.UTF8.GetBytes(text);
-            stream.Seek(0, SeekOrigin.End);
-            stream.Write(bytes, 0, bytes.Length);
-            stream.Flush(flushToDisk: true);
-            return existing.Length == 0 ? 1 : (needsNewLine ? lineNumber + 1 : lineNumber);
+            var name = hashName ? HashHostKeyName(hostKeyName) : hostKeyName;
+            lines.Add($"{name} {SshKeyBlob.KeyType(key)} {Convert.ToBase64String(key)}");
+            Replace(path, lines);
+            return lines.Count;
+        }
+    }
+
+    /// <summary>
+    /// Removes every key line for the host (plain and hashed), as <c>ssh-keygen -R</c> does: the whole line
+    /// goes, @cert-authority and @revoked lines stay, and the previous file is kept as <c>path.old</c>.
+    /// Returns the lines removed.
+    /// </summary>
+    public static IReadOnlyList<KnownHostsEntry> Remove(string path, string hostKeyName)
+    {
+        using (AcquireLock(path))
+        {
+            var lines = ReadLines(path).ToList();
+            var kept = new List<string>();
+            var removed = new List<KnownHostsEntry>();
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var entry = ParseLine(path, i + 1, lines[i]);
+                if (entry != null && entry.Marker == KnownHostsMarker.None && entry.MatchesHost(hostKeyName))
+                {
+                    removed.Add(entry);
+                }
+                else
+                {
+                    kept.Add(lines[i]);
+                }
+            }
+
+            if (removed.Count > 0)
+            {
+                File.Copy(path, path + ".old", overwrite: true);
+                Replace(path, kept);
+            }
+
+            return removed;
         }
     }
 
@@ -212,9 +243,15 @@ internal static class KnownHostsFile
         return SshKeyBlob.TryKeyType(key) == null ? null : new KnownHostsEntry(path, lineNumber, marker, fields[index], key);
     }
 
-    private static IEnumerable<string> ReadLinesShared(string path)
+    private static IEnumerable<string> ReadLines(string path)
     {
-        using var stream = WhenNotLocked(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        if (!File.Exists(path))
+        {
+            yield break;
+        }
+
+        // Delete sharing: a writer may rename a new file over this one while it is being read.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         string? line;
         while ((line = reader.ReadLine()) != null)
@@ -223,35 +260,85 @@ internal static class KnownHostsFile
         }
     }
 
-    private static FileStream OpenExclusive(string path) => WhenNotLocked(() =>
+    /// <summary>Writes the lines to a temporary file beside the target and renames it over the target.</summary>
+    private static void Replace(string path, IReadOnlyList<string> lines)
     {
-        var created = !File.Exists(path);
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        if (created)
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath)!;
+        if (!Directory.Exists(directory))
         {
-            Permissions.RestrictToOwner(path, isDirectory: false);
+            Directory.CreateDirectory(directory);
+            Permissions.RestrictToOwner(directory, isDirectory: true);
         }
 
-        return stream;
-    });
-
-    /// <summary>
-    /// Opens the file, waiting while another writer holds it: an append keeps the file exclusively for a
-    /// few milliseconds, and on Unix .NET turns that into a lock that also makes readers fail at once.
-    /// </summary>
-    private static FileStream WhenNotLocked(Func<FileStream> open)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
         {
-            try
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                return open();
+                var bytes = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+                stream.Write(bytes, 0, bytes.Length);
+                stream.Flush(flushToDisk: true);
             }
-            catch (IOException ex) when (ex is not FileNotFoundException && ex is not DirectoryNotFoundException && DateTime.UtcNow < deadline)
+
+            Permissions.CopyOrRestrict(fullPath, temporary);
+            if (File.Exists(fullPath))
             {
-                Thread.Sleep(20);
+                File.Replace(temporary, fullPath, null);
             }
+            else
+            {
+                File.Move(temporary, fullPath);
+            }
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>A lock on one known_hosts file shared by every runspace and process of this user on this computer.</summary>
+    private static IDisposable AcquireLock(string path)
+    {
+        using var sha = SHA256.Create();
+        var id = BitConverter.ToString(sha.ComputeHash(Encoding.UTF8.GetBytes(Path.GetFullPath(path)))).Replace("-", string.Empty).Substring(0, 32);
+        var mutex = new Mutex(false, @"Global\JumpHost.KnownHosts." + id);
+        try
+        {
+            if (!mutex.WaitOne(LockTimeout))
+            {
+                throw new IOException($"Another program has held the lock on {path} for {LockTimeout.TotalSeconds:0} s.");
+            }
+        }
+        catch (AbandonedMutexException)
+        {
+            // Its holder ended without releasing it; the file itself is whole, since writes are renames.
+        }
+        catch
+        {
+            mutex.Dispose();
+            throw;
+        }
+
+        return new HeldMutex(mutex);
+    }
+
+    private sealed class HeldMutex : IDisposable
+    {
+        private readonly Mutex _mutex;
+
+        public HeldMutex(Mutex mutex)
+        {
+            _mutex = mutex;
+        }
+
+        public void Dispose()
+        {
+            _mutex.ReleaseMutex();
+            _mutex.Dispose();
         }
     }
 }

@@ -16,4 +16,17 @@ internal static class Permissions
         }
 #endif
     }
+
+    /// <summary>Gives a replacement file the permissions of the file it replaces, or owner-only for a new file.</summary>
+    public static void CopyOrRestrict(string original, string replacement)
+    {
+#if NET8_0_OR_GREATER
+        if (!System.OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(replacement, File.Exists(original)
+                ? File.GetUnixFileMode(original)
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+#endif
+    }
 }

@@ -65,9 +65,9 @@ public sealed class LabFixture : IDisposable
     public string Log(string name) => File.ReadAllText(Path.Combine(_env["LAB_LOG_DIR"], name));
 
     /// <summary>A runspace with the module imported and $Lab set for splatting: user, key and known_hosts.</summary>
-    public PowerShellRunspace NewRunspace(string? knownHostsFile = null)
+    public PowerShellRunspace NewRunspace(string? knownHostsFile = null, System.Management.Automation.Host.PSHost? host = null)
     {
-        var runspace = new PowerShellRunspace();
+        var runspace = new PowerShellRunspace(host: host);
         runspace.SetVariable("Lab", new Hashtable
         {
             ["UserName"] = User,

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 using System.Threading.Tasks;
 
@@ -51,10 +52,10 @@ public sealed class ScriptResult
 /// </summary>
 public sealed class PowerShellRunspace : IDisposable
 {
-    public PowerShellRunspace(bool importModule = true)
+    public PowerShellRunspace(bool importModule = true, PSHost? host = null)
     {
         var state = InitialSessionState.CreateDefault2();
-        Runspace = RunspaceFactory.CreateRunspace(state);
+        Runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         Runspace.Open();
         if (importModule)
         {
