@@ -97,7 +97,7 @@ public sealed class ForwardTests
         }
 
         var total = payloads.Sum(p => (long)p.Length);
-        AssertEventually(() => (int)forward.ActiveConnections == 0, "connections still open");
+        Eventually.Assert(() => (int)forward.ActiveConnections == 0, "connections still open");
         Assert.Equal(200L, (long)forward.TotalConnections);
         Assert.Equal(0L, (long)forward.FailedConnections);
         Assert.Equal(total, (long)forward.BytesSent);
@@ -139,7 +139,7 @@ public sealed class ForwardTests
             $"exec 3<>/dev/tcp/127.0.0.1/{remote[1]} && printf 'ping-from-target1' >&3 && head -c 17 <&3");
         Assert.Empty(command.AllErrors);
         Assert.Equal("ping-from-target1", (string)command.Objects("JumpCommandResult").Single().Output);
-        AssertEventually(() => (long)forward.BytesSent == 17 && (long)forward.BytesReceived == 17, "counters did not add up");
+        Eventually.Assert(() => (long)forward.BytesSent == 17 && (long)forward.BytesReceived == 17, "counters did not add up");
         Assert.Equal(1L, (long)forward.TotalConnections);
     }
 
@@ -202,7 +202,7 @@ public sealed class ForwardTests
             // Closed with the client's bytes unread, the connection ends with a reset: closed all the same.
         }
 
-        AssertEventually(() => (long)forward.FailedConnections == 1, "the failed connection was not counted");
+        Eventually.Assert(() => (long)forward.FailedConnections == 1, "the failed connection was not counted");
         Assert.Equal("relay3 could not open a connection to www:81: Connection refused.", (string)forward.LastError);
     }
 
@@ -283,7 +283,7 @@ public sealed class ForwardTests
     {
         using var ps = _lab.NewRunspace();
         Assert.Empty(ps.Run("$s = New-JumpSession bastion @Lab; $s | Start-PortForward -RemotePort 22 | Stop-PortForward").AllErrors);
-        var socketsBefore = OpenSockets();
+        var socketsBefore = Eventually.OpenSockets();
         var threadsBefore = Process.GetCurrentProcess().Threads.Count;
 
         var result = ps.Run(
@@ -291,38 +291,11 @@ public sealed class ForwardTests
             "  $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', [int]($f.LocalEndpoint -split ':')[-1]); $c.Dispose(); Stop-PortForward $f }");
         Assert.Empty(result.AllErrors);
 
-        AssertEventually(() => OpenSockets() <= socketsBefore + 2, $"sockets grew from {socketsBefore} to {OpenSockets()}");
-        AssertEventually(() => Process.GetCurrentProcess().Threads.Count <= threadsBefore + 10, $"threads grew from {threadsBefore} to {Process.GetCurrentProcess().Threads.Count}");
+        Eventually.Assert(() => Eventually.OpenSockets() <= socketsBefore + 2, $"sockets grew from {socketsBefore} to {Eventually.OpenSockets()}");
+        Eventually.Assert(() => Process.GetCurrentProcess().Threads.Count <= threadsBefore + 10, $"threads grew from {threadsBefore} to {Process.GetCurrentProcess().Threads.Count}");
     }
 
     private static int LabEchoPort => 7;
 
     private static int Port(dynamic forward) => int.Parse(((string)forward.LocalEndpoint).Split(':').Last());
-
-    private static int OpenSockets() =>
-        Directory.GetFiles("/proc/self/fd").Count(fd =>
-        {
-            try
-            {
-                return new FileInfo(fd).LinkTarget?.StartsWith("socket:") == true;
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        });
-
-    private static void AssertEventually(Func<bool> condition, string message)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(15))
-            {
-                Assert.Fail(message);
-            }
-
-            Thread.Sleep(100);
-        }
-    }
 }

@@ -45,8 +45,8 @@ public sealed class LifecycleTests
         }
 
         Assert.Equal("Closed", session.State.ToString());
-        AssertEventually(() => EstablishedSshConnections("relay1") == 0, "relay1 still has an SSH connection from the client");
-        AssertEventually(() => EstablishedSshConnections("www") == 0, "www still has an SSH connection");
+        Eventually.Assert(() => EstablishedSshConnections("relay1") == 0, "relay1 still has an SSH connection from the client");
+        Eventually.Assert(() => EstablishedSshConnections("www") == 0, "www still has an SSH connection");
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class LifecycleTests
         dynamic forward = result.Objects("PortForward").Single();
         Assert.Equal("Stopped", forward.State.ToString());
         Assert.False(TcpProbe.IsListening(int.Parse(((string)forward.LocalEndpoint).Split(':')[1])));
-        AssertEventually(() => EstablishedSshConnections("bastion") == 0, "bastion still has an SSH connection");
+        Eventually.Assert(() => EstablishedSshConnections("bastion") == 0, "bastion still has an SSH connection");
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class LifecycleTests
         var listener = File.ReadAllText(_lab.DropPidFile).Trim();
         ProcessRunner.Run("pkill", TimeSpan.FromSeconds(10), "-P", listener);
 
-        AssertEventually(() => session.State.ToString() == "Broken", "the session did not notice its bastion dropping");
+        Eventually.Assert(() => session.State.ToString() == "Broken", "the session did not notice its bastion dropping");
         Assert.Contains("bastion", (string)session.Failure);
         var use = ps.Run("Invoke-JumpCommand -Session $s -Command 'true'");
         Assert.StartsWith("SessionNotOpen,", use.SingleError.FullyQualifiedErrorId);
@@ -117,13 +117,13 @@ public sealed class LifecycleTests
     {
         using var ps = _lab.NewRunspace();
         ps.Run("Remove-JumpSession -Id (New-JumpSession target1 -JumpHost bastion @Lab).Id");
-        var socketsBefore = OpenSockets();
+        var socketsBefore = Eventually.OpenSockets();
 
         var result = ps.Run("foreach ($i in 1..30) { New-JumpSession target1 -JumpHost bastion @Lab | Remove-JumpSession }");
         Assert.Empty(result.AllErrors);
 
-        AssertEventually(() => OpenSockets() <= socketsBefore + 2, $"sockets grew from {socketsBefore} to {OpenSockets()}");
-        AssertEventually(() => EstablishedSshConnections("bastion") == 0, "bastion still has SSH connections");
+        Eventually.Assert(() => Eventually.OpenSockets() <= socketsBefore + 2, $"sockets grew from {socketsBefore} to {Eventually.OpenSockets()}");
+        Eventually.Assert(() => EstablishedSshConnections("bastion") == 0, "bastion still has SSH connections");
     }
 
     /// <summary>Established TCP connections to port 22 of a lab host, counted inside its namespace.</summary>
@@ -132,32 +132,5 @@ public sealed class LifecycleTests
         var ns = host.StartsWith("target") ? "jhlab-private" : "jhlab-" + host;
         var output = ProcessRunner.InNamespace(ns, $"ss -Htn state established '( sport = :22 )' src {_lab.Ip(host)}").Output;
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
-    }
-
-    private static int OpenSockets() =>
-        Directory.GetFiles("/proc/self/fd").Count(fd =>
-        {
-            try
-            {
-                return new FileInfo(fd).LinkTarget?.StartsWith("socket:") == true;
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        });
-
-    private static void AssertEventually(Func<bool> condition, string message)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(15))
-            {
-                Assert.Fail(message);
-            }
-
-            Thread.Sleep(100);
-        }
     }
 }

@@ -8,15 +8,8 @@ namespace JumpHost.Commands;
 /// <summary>Fetches a server's host keys without logging in (like ssh-keyscan), directly or through jump hosts.</summary>
 [Cmdlet(VerbsCommon.Get, "JumpHostKey", DefaultParameterSetName = HostNameSet)]
 [OutputType(typeof(JumpHostKey))]
-public sealed class GetJumpHostKeyCommand : JumpConnectionCmdlet
+public sealed class GetJumpHostKeyCommand : JumpTargetCmdlet
 {
-    /// <summary>The server whose keys to fetch: host or host:port.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HostNameSet)]
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ViaSet)]
-    [ValidateNotNullOrEmpty]
-    [Alias("ComputerName")]
-    public string HostName { get; set; } = string.Empty;
-
     /// <summary>The key types to fetch. Default: ed25519, ecdsa and rsa.</summary>
     [Parameter]
     [ValidateSet("ed25519", "ecdsa", "rsa")]

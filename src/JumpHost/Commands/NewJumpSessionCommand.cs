@@ -7,15 +7,8 @@ namespace JumpHost.Commands;
 /// <summary>Opens an SSH session to a target through zero or more jump hosts.</summary>
 [Cmdlet(VerbsCommon.New, "JumpSession", DefaultParameterSetName = HostNameSet, SupportsShouldProcess = true)]
 [OutputType(typeof(JumpSession))]
-public sealed class NewJumpSessionCommand : JumpConnectionCmdlet
+public sealed class NewJumpSessionCommand : JumpTargetCmdlet
 {
-    /// <summary>The target: host, user@host, host:port or user@host:port.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HostNameSet)]
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ViaSet)]
-    [ValidateNotNullOrEmpty]
-    [Alias("ComputerName")]
-    public string HostName { get; set; } = string.Empty;
-
     /// <summary>A friendly name for Get-JumpSession -Name. Default: the target host name.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]

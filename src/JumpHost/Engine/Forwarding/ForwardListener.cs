@@ -53,49 +53,55 @@ internal sealed class ForwardListener : IDisposable
     /// <summary>Accepts until disposed; each connection runs its handler on the thread pool and is closed after it.</summary>
     public void Start(Func<Socket, Task> handle)
     {
-        _ = Task.Run(async () =>
+        _ = AcceptLoopAsync(_socket, () => Volatile.Read(ref _disposed) != 0, connection =>
         {
-            while (Volatile.Read(ref _disposed) == 0)
+            _connections[connection] = 0;
+            _ = Task.Run(async () =>
             {
-                Socket connection;
                 try
                 {
-                    connection = await _socket.AcceptAsync().ConfigureAwait(false);
+                    await handle(connection).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+                catch (Exception)
                 {
-                    // Disposed (the forward stopped) ends the loop; a failed accept (e.g. out of file
-                    // descriptors) is retried after a pause rather than in a tight loop.
-                    await Task.Delay(50).ConfigureAwait(false);
-                    continue;
+                    // A handler records its own failures; anything else only ends this connection.
                 }
-
-                connection.NoDelay = true;
-                _connections[connection] = 0;
-                if (Volatile.Read(ref _disposed) != 0)
+                finally
                 {
+                    _connections.TryRemove(connection, out _);
                     connection.Dispose();
-                    break;
                 }
-
-                _ = Task.Run(async () =>
-                {
-                    try
-                    {
-                        await handle(connection).ConfigureAwait(false);
-                    }
-                    catch (Exception)
-                    {
-                        // A handler records its own failures; anything else only ends this connection.
-                    }
-                    finally
-                    {
-                        _connections.TryRemove(connection, out _);
-                        connection.Dispose();
-                    }
-                });
-            }
+            });
         });
+    }
+
+    /// <summary>Hands every accepted connection (with Nagle off) to <paramref name="accepted"/> until <paramref name="stopped"/>.</summary>
+    public static async Task AcceptLoopAsync(Socket listener, Func<bool> stopped, Action<Socket> accepted)
+    {
+        while (!stopped())
+        {
+            Socket connection;
+            try
+            {
+                connection = await listener.AcceptAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+            {
+                // Disposed (stopped) ends the loop; a failed accept (e.g. out of file descriptors) is retried
+                // after a pause rather than in a tight loop.
+                await Task.Delay(50).ConfigureAwait(false);
+                continue;
+            }
+
+            connection.NoDelay = true;
+            if (stopped())
+            {
+                connection.Dispose();
+                break;
+            }
+
+            accepted(connection);
+        }
     }
 
     public void Dispose()

@@ -30,7 +30,7 @@ internal sealed class LoopbackPairs : IDisposable
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(512);
         var pairs = new LoopbackPairs(listener);
-        _ = Task.Run(pairs.AcceptLoopAsync);
+        _ = ForwardListener.AcceptLoopAsync(listener, () => Volatile.Read(ref pairs._disposed) != 0, pairs.Route);
         return pairs;
     }
 
@@ -74,27 +74,12 @@ internal sealed class LoopbackPairs : IDisposable
         }
     }
 
-    private async Task AcceptLoopAsync()
+    private void Route(Socket accepted)
     {
-        while (Volatile.Read(ref _disposed) == 0)
+        var peerPort = ((IPEndPoint)accepted.RemoteEndPoint!).Port;
+        if (!_waiting.TryGetValue(peerPort, out var waiting) || !waiting.TrySetResult(accepted))
         {
-            Socket accepted;
-            try
-            {
-                accepted = await _listener.AcceptAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-            {
-                await Task.Delay(20).ConfigureAwait(false);
-                continue;
-            }
-
-            accepted.NoDelay = true;
-            var peerPort = ((IPEndPoint)accepted.RemoteEndPoint!).Port;
-            if (!_waiting.TryGetValue(peerPort, out var waiting) || !waiting.TrySetResult(accepted))
-            {
-                accepted.Dispose();
-            }
+            accepted.Dispose();
         }
     }
 }
