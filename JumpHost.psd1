@@ -17,6 +17,7 @@
         'New-JumpSession'
         'Remove-JumpHostKey'
         'Remove-JumpSession'
+        'Resolve-JumpHost'
         'Start-PortForward'
         'Stop-PortForward'
     )

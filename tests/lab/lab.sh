@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # JumpHost test lab: OpenSSH servers in network namespaces, reachable only
 # through chains of jump hosts, plus echo/sink TCP services, a name only relay3
-# resolves and an sshd that refuses forwarding. See README.md next to this file.
+# resolves, an sshd that refuses forwarding, an MFA sshd (public key, then a
+# TOTP code checked by pam_oath), sshds with host certificates and a user CA.
+# See README.md next to this file.
 #
 #   lab.sh start    build (or rebuild) the lab, write $LAB_DIR/lab.env
 #   lab.sh stop     tear everything down (idempotent)
@@ -47,7 +49,13 @@ RELAY3_ONLY_IP=10.213.14.2
 
 # sshd instances: name -> "namespace address port". A name "<host>-<variant>"
 # is a second sshd on <host> (known_hosts lists it as [<host>]:<port>).
-SSHD_NAMES=(bastion bastion-drop target1 target2 relay1 relay1-noforward relay2 relay3 www)
+# The host name in known_hosts is the one of the address (mfa -> [target2]:2022).
+SSHD_NAMES=(bastion bastion-drop target1 target2 relay1 relay1-noforward relay2 relay3 www
+            mfa certhost certexpired certwrongname)
+MFA_PORT=2022
+CERTHOST_PORT=2200
+CERTEXPIRED_PORT=2201
+CERTWRONGNAME_PORT=2202
 declare -A SSHD=(
     [bastion]="bastion 10.213.1.2 22"
     [bastion-drop]="bastion 10.213.1.2 2222"
@@ -58,7 +66,29 @@ declare -A SSHD=(
     [relay2]="relay2 10.213.12.2 22"
     [relay3]="relay3 10.213.13.2 22"
     [www]="www 10.213.14.2 22"
+    [mfa]="private 10.213.2.12 $MFA_PORT"                     # publickey,keyboard-interactive (TOTP)
+    [certhost]="private 10.213.2.12 $CERTHOST_PORT"           # host certificate only
+    [certexpired]="private 10.213.2.12 $CERTEXPIRED_PORT"     # expired host certificate
+    [certwrongname]="private 10.213.2.12 $CERTWRONGNAME_PORT" # certificate for someotherhost
 )
+
+# Host certificates (signed by $LAB_DIR/ca/host_ca for the sshd's ed25519 key):
+# name -> "principals validity".
+declare -A HOST_CERT=(
+    [mfa]="target2,10.213.2.12 -1d:+30d"
+    [certhost]="target2,10.213.2.12 -1d:+30d"
+    [certexpired]="target2,10.213.2.12 -10d:-1d"
+    [certwrongname]="someotherhost -1d:+30d"
+)
+# These have only an ed25519 host key (with its certificate) and are NOT in
+# client/known_hosts: a client can trust them only through the host CA.
+CERT_ONLY_SSHDS=(certhost certexpired certwrongname)
+HOST_CA_PATTERN=target2,10.213.2.12   # the @cert-authority line in client/known_hosts_ca
+
+# MFA: pam_oath checks a TOTP code (RFC 6238, HMAC-SHA1, 30 s, 6 digits) against
+# $LAB_DIR/oath/users.oath; codes up to OTP_WINDOW steps before or after now
+# are accepted, each step at most once (pam_oath records the last one used).
+OTP_WINDOW=5
 WWW_HTTP_PORT=80
 
 # TCP test services (Python programs in $LAB_DIR/services/): "<host>-<service>"
@@ -91,6 +121,32 @@ ns() { echo "${NS_PREFIX}$1"; }
 in_ns() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
 
 random_token() { head -c 30 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }   # ~38 chars
+random_hex()   { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }            # $1 bytes
+
+is_cert_only() {
+    local n
+    for n in "${CERT_ONLY_SSHDS[@]}"; do [[ $n == "$1" ]] && return 0; done
+    return 1
+}
+host_key_types() { if is_cert_only "$1"; then echo ed25519; else echo ed25519 ecdsa rsa; fi; }
+
+# The lab host name of an address (for known_hosts): 10.213.2.12 -> target2.
+host_of_ip() {
+    local name
+    for name in "${HOST_NAMES[@]}"; do
+        [[ ${HOST_IP[$name]} == "$1" ]] && { echo "$name"; return 0; }
+    done
+    return 1
+}
+
+# pam_oath.so, wherever this distribution keeps PAM modules.
+have_pam_oath() {
+    local f
+    for f in /usr/lib/*/security/pam_oath.so /lib/*/security/pam_oath.so /usr/lib/security/pam_oath.so /lib/security/pam_oath.so; do
+        [[ -e $f ]] && return 0
+    done
+    return 1
+}
 
 # ---------------------------------------------------------------- prerequisites
 
@@ -99,14 +155,15 @@ install_prerequisites() {
     [[ -x /usr/sbin/sshd ]]     || missing+=(/usr/sbin/sshd)
     [[ -x /usr/bin/python3 ]]   || missing+=(/usr/bin/python3)
     local c
-    for c in ssh ssh-keygen ip curl; do
+    for c in ssh ssh-keygen ip curl oathtool unshare mount; do
         command -v "$c" >/dev/null 2>&1 || missing+=("$c")
     done
+    have_pam_oath || missing+=(pam_oath.so)
     ((${#missing[@]} == 0)) && return 0
     log "installing prerequisites (missing: ${missing[*]})"
     DEBIAN_FRONTEND=noninteractive apt-get update -q \
         && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-            openssh-server openssh-client iproute2 python3 curl \
+            openssh-server openssh-client iproute2 python3 curl libpam-oath oathtool util-linux mount \
         || die "apt-get install of prerequisites failed"
     # Debian's postinst may start an sshd on :22 where an init system exists;
     # the lab never uses it, and in containers there is none.
@@ -153,7 +210,8 @@ do_stop() {
     local n pids pidfile pid
 
     # 1. Every process in a lab namespace (sshd listeners, sessions, http.server,
-    #    echo/sink services).
+    #    echo/sink services). The mfa sshd is one of them; its private mount
+    #    namespace (the /etc/pam.d/sshd bind mount) dies with its last process.
     for n in $(lab_namespaces); do
         pids=$(ip netns pids "$n" 2>/dev/null || true)
         # shellcheck disable=SC2086
@@ -353,13 +411,23 @@ start_key_generation() {
     ssh-keygen -q -t ecdsa       -N ''                            -C jumphost-lab -f "$client/id_ecdsa" &
     ssh-keygen -q -t rsa -b 3072 -N ''                            -C jumphost-lab -f "$client/id_rsa" &
     ssh-keygen -q -t ed25519     -N ''                            -C jumphost-lab -f "$client/id_ed25519_unauthorized" &
+    # Authorized only through its user certificate (signed in write_certificates).
+    ssh-keygen -q -t ed25519     -N ''                            -C jumphost-lab-cert -f "$client/id_ed25519_cert" &
 
+    # Certificate authorities: one signs host keys, one signs user keys.
+    ssh-keygen -q -t ed25519     -N '' -C jumphost-lab-host-ca -f "$LAB_DIR/ca/host_ca" &
+    ssh-keygen -q -t ed25519     -N '' -C jumphost-lab-user-ca -f "$LAB_DIR/ca/user_ca" &
+
+    local t
     for name in "${SSHD_NAMES[@]}"; do
         dir=$LAB_DIR/hostkeys/$name
         mkdir -p "$dir"
-        ssh-keygen -q -t ed25519     -N '' -C "jumphost-lab-$name" -f "$dir/ssh_host_ed25519_key" &
-        ssh-keygen -q -t ecdsa       -N '' -C "jumphost-lab-$name" -f "$dir/ssh_host_ecdsa_key" &
-        ssh-keygen -q -t rsa -b 3072 -N '' -C "jumphost-lab-$name" -f "$dir/ssh_host_rsa_key" &
+        for t in $(host_key_types "$name"); do
+            case $t in
+                rsa) ssh-keygen -q -t rsa -b 3072 -N '' -C "jumphost-lab-$name" -f "$dir/ssh_host_rsa_key" & ;;
+                *)   ssh-keygen -q -t "$t"        -N '' -C "jumphost-lab-$name" -f "$dir/ssh_host_${t}_key" & ;;
+            esac
+        done
     done
 }
 
@@ -373,7 +441,7 @@ create_user() {
 # After the keys exist: authorized_keys, known_hosts, ssh_config.
 write_client_files() {
     local client=$LAB_DIR/client
-    chmod 600 "$client"/id_* "$LAB_DIR"/hostkeys/*/*_key
+    chmod 600 "$client"/id_* "$LAB_DIR"/hostkeys/*/*_key "$LAB_DIR"/ca/*_ca
 
     # sshd reads this as the user (StrictModes no): it must be world-readable.
     cat "$client/id_ed25519.pub" "$client/id_ed25519_enc.pub" "$client/id_ecdsa.pub" "$client/id_rsa.pub" \
@@ -381,20 +449,32 @@ write_client_files() {
     chmod 644 "$LAB_DIR/authorized_keys"
 
     # known_hosts: plain names, port 22 as bare name, others as [host]:port.
+    # The cert-only sshds are left out: only the CA vouches for them.
     local name n ip port host alias t kh=$client/known_hosts
     : >"$kh"
     for name in "${SSHD_NAMES[@]}"; do
+        is_cert_only "$name" && continue
         read -r n ip port <<<"${SSHD[$name]}"
-        alias=${name%%-*}    # bastion-drop -> bastion, relay1-noforward -> relay1
+        alias=$(host_of_ip "$ip")    # bastion-drop -> bastion, mfa -> target2
         [[ $port == 22 ]] && host=$alias || host="[$alias]:$port"
-        for t in ed25519 ecdsa rsa; do
+        for t in $(host_key_types "$name"); do
             awk -v h="$host" '{print h, $1, $2}' "$LAB_DIR/hostkeys/$name/ssh_host_${t}_key.pub" >>"$kh"
         done
     done
     cp "$kh" "${kh}_hashed"
     ssh-keygen -q -H -f "${kh}_hashed" >/dev/null 2>&1
     rm -f "${kh}_hashed.old"
-    chmod 644 "$kh" "${kh}_hashed"
+
+    # known_hosts_ca: target2 through the host CA only, plus bastion's plain
+    # keys (to get there through bastion). Bare names on purpose: when the
+    # server offers a certificate and "[target2]:2200" matches no line, OpenSSH
+    # looks again without the port ("checking without port identifier").
+    {
+        printf '@cert-authority %s ' "$HOST_CA_PATTERN"
+        cat "$LAB_DIR/ca/host_ca.pub"
+        grep -E '^(bastion|\[bastion\]:[0-9]+) ' "$kh"
+    } >"${kh}_ca"
+    chmod 644 "$kh" "${kh}_hashed" "${kh}_ca"
 
     cat >"$client/ssh_config" <<EOF
 # OpenSSH client config for manual use: ssh -F $client/ssh_config -J bastion target1
@@ -410,6 +490,53 @@ Host *
 EOF
 }
 
+# After the keys exist: host certificates for the sshds in HOST_CERT, and the
+# user certificate of client/id_ed25519_cert (principal $LAB_USER).
+write_certificates() {
+    local name principals validity dir
+    for name in "${!HOST_CERT[@]}"; do
+        read -r principals validity <<<"${HOST_CERT[$name]}"
+        dir=$LAB_DIR/hostkeys/$name
+        ssh-keygen -q -s "$LAB_DIR/ca/host_ca" -h -I "$name" -n "$principals" -V "$validity" \
+            "$dir/ssh_host_ed25519_key.pub" 2>/dev/null \
+            || die "could not sign the host key of $name"
+    done
+    ssh-keygen -q -s "$LAB_DIR/ca/user_ca" -I "$LAB_USER" -n "$LAB_USER" -V -1d:+30d \
+        "$LAB_DIR/client/id_ed25519_cert.pub" 2>/dev/null \
+        || die "could not sign the user key client/id_ed25519_cert.pub"
+    chmod 644 "$LAB_DIR"/ca/*.pub "$LAB_DIR"/hostkeys/*/*-cert.pub "$LAB_DIR"/client/*-cert.pub
+}
+
+# MFA: a fresh TOTP secret, pam_oath's users file and the PAM stack that the
+# mfa sshd sees as /etc/pam.d/sshd (bind mount in its own mount namespace).
+write_oath() {
+    local secret
+    secret=$(random_hex 20)
+    [[ ${#secret} == 40 ]] || die "could not generate an OTP secret"
+    echo "$secret" >"$LAB_DIR/client/otp_secret"
+    chmod 600 "$LAB_DIR/client/otp_secret"
+    # pam_oath rewrites the file (last code used, and when) through a lock
+    # file and a temporary file next to it: a root-only directory of its own.
+    mkdir -p "$LAB_DIR/oath"
+    chmod 700 "$LAB_DIR/oath"
+    (umask 077; printf 'HOTP/T30/6 %s - %s\n' "$LAB_USER" "$secret" >"$LAB_DIR/oath/users.oath")
+    chown root:root "$LAB_DIR/oath" "$LAB_DIR/oath/users.oath"
+
+    mkdir -p "$LAB_DIR/pam"
+    cat >"$LAB_DIR/pam/sshd" <<EOF
+# JumpHost lab: /etc/pam.d/sshd as the mfa sshd sees it (a bind mount in its
+# own mount namespace; generated by tests/lab/lab.sh). The machine's
+# /etc/pam.d/sshd is untouched.
+# The one-time password is the only PAM authentication: the public key is
+# checked by sshd before (AuthenticationMethods publickey,keyboard-interactive).
+auth     required pam_oath.so usersfile=$LAB_DIR/oath/users.oath window=$OTP_WINDOW digits=6
+account  required pam_permit.so
+session  required pam_permit.so
+password required pam_deny.so
+EOF
+    chmod 644 "$LAB_DIR/pam/sshd"
+}
+
 # wait for all background jobs; fail if any failed.
 wait_all() {
     local what=$1 pid rc=0
@@ -418,21 +545,30 @@ wait_all() {
 }
 
 write_sshd_config() {
-    local name=$1 ip=$2 port=$3 dir=$LAB_DIR/hostkeys/$1 forwarding=yes
+    local name=$1 ip=$2 port=$3 dir=$LAB_DIR/hostkeys/$1 forwarding=yes t
+    local usepam=no password=yes kbdint=no methods=any
     [[ $name == *-noforward ]] && forwarding=no   # for "administratively prohibited" tests
-    cat >"$LAB_DIR/config/$name.sshd_config" <<EOF
-# JumpHost lab sshd '$name' (generated by tests/lab/lab.sh)
-ListenAddress $ip:$port
-HostKey $dir/ssh_host_ed25519_key
-HostKey $dir/ssh_host_ecdsa_key
-HostKey $dir/ssh_host_rsa_key
+    # mfa: a key, then a one-time password through PAM (pam_oath).
+    [[ $name == mfa ]] && usepam=yes password=no kbdint=yes methods=publickey,keyboard-interactive
+    {
+        echo "# JumpHost lab sshd '$name' (generated by tests/lab/lab.sh)"
+        echo "ListenAddress $ip:$port"
+        for t in $(host_key_types "$name"); do echo "HostKey $dir/ssh_host_${t}_key"; done
+        if [[ -n ${HOST_CERT[$name]:-} ]]; then
+            echo "HostCertificate $dir/ssh_host_ed25519_key-cert.pub"
+        fi
+    } >"$LAB_DIR/config/$name.sshd_config"
+    cat >>"$LAB_DIR/config/$name.sshd_config" <<EOF
 PidFile $LAB_DIR/run/$name.pid
 AuthorizedKeysFile $LAB_DIR/authorized_keys
+# Keys with a certificate from the lab's user CA (principal $LAB_USER) log in too.
+TrustedUserCAKeys $LAB_DIR/ca/user_ca.pub
 # authorized_keys lives under /tmp, which StrictModes would reject.
 StrictModes no
-UsePAM no
-PasswordAuthentication yes
-KbdInteractiveAuthentication no
+UsePAM $usepam
+PasswordAuthentication $password
+KbdInteractiveAuthentication $kbdint
+AuthenticationMethods $methods
 PubkeyAuthentication yes
 PermitRootLogin no
 AllowUsers $LAB_USER
@@ -455,15 +591,51 @@ EOF
 start_sshds() {
     mkdir -p /run/sshd   # privilege-separation directory sshd insists on
     chmod 755 /run/sshd
-    local name n ip port
+    local name n ip port wrap
+    local -A pids=()
+    [[ -f /etc/pam.d/sshd ]] || die "/etc/pam.d/sshd is missing (openssh-server): the mfa sshd needs it as a bind-mount target"
+    # All at once: each sshd loads its keys, binds, daemonizes and returns.
     for name in "${SSHD_NAMES[@]}"; do
         read -r n ip port <<<"${SSHD[$name]}"
         write_sshd_config "$name" "$ip" "$port"
+        wrap=()
+        if [[ $name == mfa ]]; then
+            # A private mount namespace (propagation private: nothing leaks to
+            # the machine) where /etc/pam.d/sshd is the lab's pam_oath stack.
+            # `ip netns exec` then makes its own mount namespace from this one,
+            # so the bind mount stays; sshd daemonizes inside and writes its
+            # pidfile as every other. The namespace ends with its last process.
+            wrap=(unshare --mount --propagation private
+                  sh -c 'mount --bind "$1" /etc/pam.d/sshd && shift && exec "$@"' sh "$LAB_DIR/pam/sshd")
+        fi
         # sshd daemonizes after binding; -E keeps its log out of syslog.
-        in_ns "$n" /usr/sbin/sshd -f "$LAB_DIR/config/$name.sshd_config" -E "$LAB_DIR/logs/$name.sshd.log" \
-            </dev/null >>"$LAB_DIR/logs/$name.sshd.log" 2>&1 9>&- \
+        "${wrap[@]}" ip netns exec "$(ns "$n")" \
+            /usr/sbin/sshd -f "$LAB_DIR/config/$name.sshd_config" -E "$LAB_DIR/logs/$name.sshd.log" \
+            </dev/null >>"$LAB_DIR/logs/$name.sshd.log" 2>&1 9>&- &
+        pids[$name]=$!
+    done
+    for name in "${SSHD_NAMES[@]}"; do
+        wait "${pids[$name]}" \
             || die "sshd '$name' did not start: $(tail -n 5 "$LAB_DIR/logs/$name.sshd.log" 2>/dev/null)"
     done
+}
+
+# The mfa sshd must see the lab's PAM stack (/proc/<pid>/root is the file
+# system as that process sees it), and the machine must not. Prints what is
+# wrong and fails. Call once the sshd answers: it writes its pidfile after
+# daemonizing, before it accepts connections.
+mfa_pam_problem() {
+    local pid
+    pid=$(tr -dc 0-9 2>/dev/null <"$LAB_DIR/run/mfa.pid" || true)
+    if [[ -z $pid ]] || ! alive "$pid"; then
+        echo "sshd 'mfa' is not running (pidfile $LAB_DIR/run/mfa.pid)"
+    elif ! grep -qF "$LAB_DIR/oath/users.oath" "/proc/$pid/root/etc/pam.d/sshd" 2>/dev/null; then
+        echo "sshd 'mfa' (pid $pid) does not see $LAB_DIR/pam/sshd as /etc/pam.d/sshd"
+    elif grep -qF "$LAB_DIR/oath/users.oath" /etc/pam.d/sshd 2>/dev/null; then
+        echo "the machine's /etc/pam.d/sshd shows the lab's PAM stack (bind mount leaked)"
+    else
+        return 1
+    fi
 }
 
 start_www() {
@@ -647,30 +819,43 @@ probe_service() {
 
 now() { echo "${EPOCHREALTIME/./}"; }   # microseconds
 
-wait_ready() {
-    local token=$1 deadline=$(($(now) + READY_TIMEOUT * 1000000))
-    local name n ip port
-    for name in "${SSHD_NAMES[@]}"; do
-        read -r n ip port <<<"${SSHD[$name]}"
-        until probe_sshd "$n" "$ip" "$port"; do
-            (($(now) < deadline)) \
-                || die "sshd '$name' ($ip:$port in $(ns "$n")) sent no SSH banner within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/$name.sshd.log"
-            sleep 0.05
-        done
-    done
-    until probe_www "$token"; do
-        (($(now) < deadline)) \
-            || die "web server ${HOST_IP[www]}:$WWW_HTTP_PORT did not answer within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/www.http.log"
+# until_ready <deadline> <message> <probe...>: retry the probe until it
+# succeeds; at the deadline log the message and fail.
+until_ready() {
+    local deadline=$1 message=$2
+    shift 2
+    until "$@"; do
+        (($(now) < deadline)) || { log "$message"; return 1; }
         sleep 0.05
     done
+}
+
+# Probe every server at once (background jobs), then check the mfa sshd's PAM.
+wait_ready() {
+    local token=$1 deadline=$(($(now) + READY_TIMEOUT * 1000000))
+    local name n ip port pid rc=0 pids=()
+    for name in "${SSHD_NAMES[@]}"; do
+        read -r n ip port <<<"${SSHD[$name]}"
+        until_ready "$deadline" \
+            "sshd '$name' ($ip:$port in $(ns "$n")) sent no SSH banner within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/$name.sshd.log" \
+            probe_sshd "$n" "$ip" "$port" &
+        pids+=($!)
+    done
+    until_ready "$deadline" \
+        "web server ${HOST_IP[www]}:$WWW_HTTP_PORT did not answer within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/www.http.log" \
+        probe_www "$token" &
+    pids+=($!)
     for name in "${SERVICE_NAMES[@]}"; do
         read -r n ip port <<<"${SERVICE[$name]}"
-        until probe_service "$n" "$ip" "$port" "${name##*-}"; do
-            (($(now) < deadline)) \
-                || die "${name##*-} service $ip:$port in $(ns "$n") did not answer within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/${name%-*}.${name##*-}.log"
-            sleep 0.05
-        done
+        until_ready "$deadline" \
+            "${name##*-} service $ip:$port in $(ns "$n") did not answer within ${READY_TIMEOUT}s; log: $LAB_DIR/logs/${name%-*}.${name##*-}.log" \
+            probe_service "$n" "$ip" "$port" "${name##*-}" &
+        pids+=($!)
     done
+    for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+    ((rc == 0)) || die "not every server answered (see above)"
+    local problem
+    if problem=$(mfa_pam_problem); then die "$problem"; fi
 }
 
 write_env() {
@@ -701,6 +886,17 @@ write_env() {
         echo "LAB_SINK_PORT=$SINK_PORT"
         echo "LAB_RELAY3_ONLY_NAME=$RELAY3_ONLY_NAME"
         echo "LAB_NOFORWARD_PORT=2200"
+        echo "LAB_MFA_PORT=$MFA_PORT"
+        echo "LAB_OTP_SECRET=$(cat "$c/otp_secret")"
+        echo "LAB_OTP_WINDOW=$OTP_WINDOW"
+        echo "LAB_KNOWN_HOSTS_CA=$c/known_hosts_ca"
+        echo "LAB_HOST_CA_PUB=$LAB_DIR/ca/host_ca.pub"
+        echo "LAB_CERTHOST_PORT=$CERTHOST_PORT"
+        echo "LAB_CERTEXPIRED_PORT=$CERTEXPIRED_PORT"
+        echo "LAB_CERTWRONGNAME_PORT=$CERTWRONGNAME_PORT"
+        echo "LAB_KEY_CERT=$c/id_ed25519_cert"
+        echo "LAB_KEY_CERT_CERTIFICATE=$c/id_ed25519_cert-cert.pub"
+        echo "LAB_USER_CA_PUB=$LAB_DIR/ca/user_ca.pub"
     } >"$LAB_DIR/lab.env.tmp"
     mv "$LAB_DIR/lab.env.tmp" "$LAB_DIR/lab.env"
 }
@@ -720,7 +916,7 @@ do_start() {
     mkdir -p "$LAB_DIR"
     chmod 755 "$LAB_DIR"   # the lab user must traverse it (authorized_keys, home)
     touch "$LAB_DIR/$MARKER"
-    mkdir -p "$LAB_DIR"/{config,run,logs,client,hostkeys,www,services}
+    mkdir -p "$LAB_DIR"/{config,run,logs,client,hostkeys,www,services,ca}
 
     step "generating keys"
     start_key_generation
@@ -736,6 +932,10 @@ do_start() {
     wait_all "key generation (ssh-keygen)"
     step "authorized_keys, known_hosts, ssh_config"
     write_client_files
+    step "host and user certificates"
+    write_certificates
+    step "OTP secret, pam_oath users file, PAM stack of the mfa sshd"
+    write_oath
     step "starting sshd instances"
     start_sshds
     step "starting web server"
@@ -754,6 +954,7 @@ do_start() {
     cat <<EOF
 JumpHost lab is up ($LAB_DIR)
   root -- bastion ${HOST_IP[bastion]} (sshd :22, drop sshd :2222) -- target1 ${HOST_IP[target1]} (echo :$ECHO_PORT, sink :$SINK_PORT), target2 ${HOST_IP[target2]}
+          target2 also: mfa sshd :$MFA_PORT (key + TOTP), host-certificate sshds :$CERTHOST_PORT (good), :$CERTEXPIRED_PORT (expired), :$CERTWRONGNAME_PORT (wrong name)
   root -- relay1 ${HOST_IP[relay1]} (no-forward sshd :2200) -- relay2 ${HOST_IP[relay2]} -- relay3 ${HOST_IP[relay3]} ('$RELAY3_ONLY_NAME' resolves here only)
           -- www ${HOST_IP[www]} (sshd :22, http :80, echo :$ECHO_PORT, sink :$SINK_PORT)
   env:  $LAB_DIR/lab.env
@@ -799,6 +1000,12 @@ do_status() {
             report FAIL "sshd $name $ip:$port not answering${pid:+ (pid $pid)}"
         fi
     done
+    local problem
+    if problem=$(mfa_pam_problem); then
+        report FAIL "$problem"
+    else
+        report ok "sshd mfa authenticates through $LAB_DIR/pam/sshd (pam_oath); /etc/pam.d/sshd untouched"
+    fi
     pid=$(tr -dc 0-9 2>/dev/null <"$LAB_DIR/run/www-http.pid" || true)
     if [[ -n $token && -n $pid ]] && alive "$pid" && probe_www "$token"; then
         report ok "http ${HOST_IP[www]}:$WWW_HTTP_PORT (pid $pid)"

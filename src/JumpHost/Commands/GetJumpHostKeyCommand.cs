@@ -22,22 +22,21 @@ public sealed class GetJumpHostKeyCommand : JumpTargetCmdlet
             var route = ResolveRoute(HostName);
             var target = route[route.Count - 1];
             var jumpHosts = route.Take(route.Count - 1).ToList();
-            var verifier = CreateVerifier();
             var chain = jumpHosts.Count > 0 ? Await(PrepareChain(jumpHosts)(StopToken)) : null;
             try
             {
                 var through = chain?.Target ?? Via?.Connection?.Target;
-                var description = through == null ? target.ToString() : $"{target} via {through.Target.Host}";
+                var description = through == null ? target.ToString() : $"{target} via {through.Target.Name}";
                 foreach (var keyType in KeyType.Distinct(StringComparer.OrdinalIgnoreCase))
                 {
-                    var key = Await(HostKeyScanner.ScanAsync(target, through, description, keyType, TimeSpan.FromSeconds(ConnectTimeout), StopToken));
+                    var key = Await(HostKeyScanner.ScanAsync(target, through, description, keyType, StopToken));
                     if (key == null)
                     {
                         WriteVerbose($"{description} has no {keyType} host key.");
                         continue;
                     }
 
-                    var lookup = verifier.Lookup(target, key);
+                    var lookup = target.HostKeys.Lookup(target, key);
                     WriteObject(new JumpHostKey(
                         target.Host,
                         target.Port,

@@ -141,7 +141,7 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
         using var connection = await openChain(StopToken).ConfigureAwait(false);
 
         // Not registered: the session lives only for this command, and its object shows Closed afterwards.
-        var session = new JumpSession(0, connection.Target.Target.Host, connection, Via);
+        var session = new JumpSession(0, connection.Target.Target.Name, connection, Via);
         var outcome = await RemoteCommand.RunAsync(connection, Command, CommandTimeout, StopToken).ConfigureAwait(false);
         return ToResult(session, outcome);
     }

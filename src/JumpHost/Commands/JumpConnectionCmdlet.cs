@@ -7,12 +7,15 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using JumpHost.Engine;
+using JumpHost.Engine.Config;
 
 namespace JumpHost.Commands;
 
 /// <summary>The parameters and logic that open a connection chain: shared by New-JumpSession and ad-hoc Invoke-JumpCommand.</summary>
 public abstract class JumpConnectionCmdlet : JumpCmdlet
 {
+    private ConnectReporter? _reporter;
+
     internal const string HostNameSet = "HostName";
     internal const string ViaSet = "Via";
 
@@ -80,29 +83,62 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
     [Parameter(ParameterSetName = ViaSet)]
     public JumpHostKeyPolicy HostKeyPolicy { get; set; } = JumpHostKeyPolicy.Strict;
 
-    /// <summary>The SSH hops to connect, in order, with users and ports settled: the jump hosts, then the target. Throws on a malformed host.</summary>
+    /// <summary>The ssh_config file to read instead of ~/.ssh/config and /etc/ssh/ssh_config, like ssh -F.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigFile { get; set; }
+
+    /// <summary>Reads no ssh_config file at all (ssh -F none).</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    public SwitchParameter NoConfig { get; set; }
+
+    /// <summary>
+    /// The SSH hops to connect, in order (the jump hosts, then the target), planned from the parameters and
+    /// ssh_config as ssh would. Throws on a malformed host or configuration.
+    /// </summary>
     internal IReadOnlyList<HopTarget> ResolveRoute(string hostName)
     {
-        var defaultUser = UserName ?? Credential?.UserName ?? Environment.UserName;
-        var jumpHosts = ParameterSetName == HostNameSet ? HopAddress.ParseList(JumpHost) : Array.Empty<HopAddress>();
-        var target = HopAddress.Parse(hostName);
-        return jumpHosts
-            .Select(hop => new HopTarget(hop.Host, hop.Port ?? HopAddress.DefaultPort, hop.User ?? defaultUser))
-            .Append(new HopTarget(target.Host, target.Port ?? Port, target.User ?? defaultUser))
-            .ToList();
+        if (ConfigFile != null && NoConfig)
+        {
+            throw new JumpHostException(JumpErrorIds.ConfigInvalid, JumpErrorKind.InvalidArgument,
+                "-ConfigFile and -NoConfig contradict each other: give one or the other.");
+        }
+
+        var bound = MyInvocation.BoundParameters;
+        var request = new RouteRequest(hostName, SshConfigSources.ForCurrentUser(NoConfig ? "none" : ConfigFile == null ? null : ResolvePath(ConfigFile)))
+        {
+            JumpHosts = ParameterSetName == HostNameSet && bound.ContainsKey(nameof(JumpHost)) ? JumpHost : null,
+            ThroughSession = ParameterSetName == ViaSet,
+            UserName = UserName ?? Credential?.UserName,
+            Port = bound.ContainsKey(nameof(Port)) ? Port : null,
+            KeyFiles = KeyFile.Select(ResolvePath).ToList(),
+            Passphrase = KeyPassphrase,
+            Password = Credential?.Password,
+            KnownHostsFiles = KnownHostsFile.Length > 0 ? KnownHostsFile.Select(ResolvePath).ToList() : null,
+            HostKeyPolicy = bound.ContainsKey(nameof(HostKeyPolicy)) ? HostKeyPolicy : null,
+            ConnectTimeout = bound.ContainsKey(nameof(ConnectTimeout)) ? TimeSpan.FromSeconds(ConnectTimeout) : null,
+            KeepAliveInterval = bound.ContainsKey(nameof(KeepAliveInterval)) ? TimeSpan.FromSeconds(KeepAliveInterval) : null,
+        };
+        return RoutePlanner.Plan(request, Reporter);
     }
 
-    /// <summary>How a route reads in messages and -WhatIf: "user@target:22 via relay1:22,relay2:22".</summary>
+    /// <summary>Reports from connecting go to the pipeline; passphrases are asked through the host when it can ask.</summary>
+    internal ConnectReporter Reporter => _reporter ??= new ConnectReporter(Log, message => Bridge.Post(() => WriteWarning(message)), AskPassphrase);
+
+    /// <summary>How a route reads in -WhatIf: "jhlab@inner:22 (target1) via jhlab@edge:22 (bastion)".</summary>
     internal string DescribeRoute(IReadOnlyList<HopTarget> route)
     {
-        var target = route[route.Count - 1];
-        var through = route.Take(route.Count - 1).Select(h => h.ToString()).ToList();
+        static string Hop(HopTarget hop) => $"{hop.User}@{hop}" + (hop.Host == hop.Name ? string.Empty : $" ({hop.Host})");
+        var through = route.Take(route.Count - 1).Select(Hop).ToList();
         if (Via != null)
         {
             through.Insert(0, $"session {Via.Id} ({Via.Target})");
         }
 
-        return through.Count == 0 ? $"{target.User}@{target}" : $"{target.User}@{target} via {string.Join(",", through)}";
+        var target = Hop(route[route.Count - 1]);
+        return through.Count == 0 ? target : $"{target} via {string.Join(", ", through)}";
     }
 
     /// <summary>
@@ -118,12 +154,7 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
                 $"The -Via session {via} has no connection (it was built, not opened). Pass a session from New-JumpSession.");
         }
 
-        var settings = new ConnectionSettings(CreateVerifier(), TimeSpan.FromSeconds(ConnectTimeout), TimeSpan.FromSeconds(KeepAliveInterval));
-        var keyFiles = KeyFile.Select(ResolvePath).ToList();
-        var passphrase = KeyPassphrase;
-        var password = Credential?.Password;
-        var askToTrust = HostKeyPolicy == JumpHostKeyPolicy.Ask;
-        Action<string> log = Log;
+        var reporter = Reporter;
 
         return cancellationToken => Task.Run(
             async () =>
@@ -134,10 +165,9 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
                     JumpHostException unknown;
                     try
                     {
-                        using var auth = AuthenticationMaterial.Load(keyFiles, passphrase, password, log);
-                        return await ConnectionChain.OpenAsync(route, via?.Connection, auth, settings, log, cancellationToken).ConfigureAwait(false);
+                        return await ConnectionChain.OpenAsync(route, via?.Connection, reporter, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (JumpHostException ex) when (askToTrust && ex.UnknownKey != null && attempt < route.Count)
+                    catch (JumpHostException ex) when (ex.UnknownKey is { MayAsk: true } && attempt < route.Count)
                     {
                         unknown = ex;
                     }
@@ -148,7 +178,7 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
                     }
 
                     unknown.UnknownKey!.Trust();
-                    log($"Added the host key of {unknown.Target} to {unknown.UnknownKey.File}.");
+                    reporter.Verbose($"Added the host key of {unknown.Target} to {unknown.UnknownKey.File}.");
                 }
             },
             cancellationToken);
@@ -180,30 +210,30 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
         return answer.Task;
     }
 
-    /// <summary>Host key checks as the known-hosts parameters ask for them.</summary>
-    internal HostKeyVerifier CreateVerifier() =>
-        new(UserKnownHostsFiles(), GlobalKnownHostsFiles(), HostKeyPolicy, hashNewEntries: false);
+    /// <summary>
+    /// Asks the person at the console for a key's passphrase, on the pipeline thread; null where the host
+    /// cannot ask. Called from the connecting thread, which waits for the answer.
+    /// </summary>
+    private SecureString? AskPassphrase(string keyFile)
+    {
+        var answer = new TaskCompletionSource<SecureString?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Bridge.Post(() =>
+        {
+            try
+            {
+                var field = new System.Management.Automation.Host.FieldDescription("Passphrase");
+                field.SetParameterType(typeof(SecureString));
+                var reply = Host.UI.Prompt("Encrypted key", $"Enter the passphrase for {keyFile}", new System.Collections.ObjectModel.Collection<System.Management.Automation.Host.FieldDescription> { field });
+                answer.SetResult(reply != null && reply.TryGetValue("Passphrase", out var value) ? value?.BaseObject as SecureString : null);
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException || ex is NullReferenceException)
+            {
+                answer.SetResult(null);
+            }
+        });
+        return answer.Task.GetAwaiter().GetResult();
+    }
 
     /// <summary>A path as PowerShell users mean it: relative to the current location, with ~ expanded.</summary>
     internal string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(path);
-
-    private IReadOnlyList<string> UserKnownHostsFiles()
-    {
-        if (KnownHostsFile.Length > 0)
-        {
-            return KnownHostsFile.Select(ResolvePath).ToList();
-        }
-
-        var sshDirectory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh");
-        return new[] { Path.Combine(sshDirectory, "known_hosts"), Path.Combine(sshDirectory, "known_hosts2") };
-    }
-
-    private static IReadOnlyList<string> GlobalKnownHostsFiles()
-    {
-        // ssh's GlobalKnownHostsFile default; Win32-OpenSSH keeps it under %ProgramData%\ssh.
-        var directory = Path.DirectorySeparatorChar == '\\'
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "ssh")
-            : "/etc/ssh";
-        return new[] { Path.Combine(directory, "ssh_known_hosts"), Path.Combine(directory, "ssh_known_hosts2") };
-    }
 }

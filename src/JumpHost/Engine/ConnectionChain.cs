@@ -10,46 +10,6 @@ using Renci.SshNet.Common;
 
 namespace JumpHost.Engine;
 
-/// <summary>A hop to connect to, with its user and port settled.</summary>
-internal sealed class HopTarget
-{
-    public HopTarget(string host, int port, string user, string? hostKeyAlias = null)
-    {
-        Host = host;
-        Port = port;
-        User = user;
-        HostKeyAlias = hostKeyAlias;
-    }
-
-    public string Host { get; }
-
-    public int Port { get; }
-
-    public string User { get; }
-
-    /// <summary>The name known_hosts lists this hop under instead of its host name (ssh's HostKeyAlias).</summary>
-    public string? HostKeyAlias { get; }
-
-    public override string ToString() => $"{Host}:{Port}";
-}
-
-/// <summary>Settings every hop of one chain shares.</summary>
-internal sealed class ConnectionSettings
-{
-    public ConnectionSettings(HostKeyVerifier hostKeys, TimeSpan connectTimeout, TimeSpan keepAliveInterval)
-    {
-        HostKeys = hostKeys;
-        ConnectTimeout = connectTimeout;
-        KeepAliveInterval = keepAliveInterval;
-    }
-
-    public HostKeyVerifier HostKeys { get; }
-
-    public TimeSpan ConnectTimeout { get; }
-
-    public TimeSpan KeepAliveInterval { get; }
-}
-
 /// <summary>One connected hop: its client, and the tunnel on the previous hop that leads to it.</summary>
 internal sealed class ChainHop
 {
@@ -149,9 +109,7 @@ internal sealed class ConnectionChain : IDisposable
     public static async Task<ConnectionChain> OpenAsync(
         IReadOnlyList<HopTarget> route,
         ConnectionChain? via,
-        AuthenticationMaterial auth,
-        ConnectionSettings settings,
-        Action<string> log,
+        ConnectReporter reporter,
         CancellationToken cancellationToken)
     {
         if (route.Count == 0)
@@ -167,12 +125,13 @@ internal sealed class ConnectionChain : IDisposable
 
         var hops = new List<ChainHop>();
         var previous = via?.Target;
+        using var keys = new KeyRing(reporter);
         try
         {
             foreach (var target in route)
             {
-                var description = previous == null ? target.ToString() : $"{target} via {previous.Target.Host}";
-                var hop = await ConnectHopAsync(target, description, previous, auth, settings, log, cancellationToken).ConfigureAwait(false);
+                var description = previous == null ? target.ToString() : $"{target} via {previous.Target.Name}";
+                var hop = await ConnectHopAsync(target, description, previous, keys, reporter, cancellationToken).ConfigureAwait(false);
                 hops.Add(hop);
                 previous = hop;
             }
@@ -300,9 +259,8 @@ internal sealed class ConnectionChain : IDisposable
         HopTarget target,
         string description,
         ChainHop? previous,
-        AuthenticationMaterial auth,
-        ConnectionSettings settings,
-        Action<string> log,
+        KeyRing keys,
+        ConnectReporter reporter,
         CancellationToken cancellationToken)
     {
         HopTunnel? tunnel = null;
@@ -315,18 +273,21 @@ internal sealed class ConnectionChain : IDisposable
             connectPort = tunnel.LocalPort;
         }
 
-        log($"Connecting to {target.User}@{description}.");
-        var info = new ConnectionInfo(connectHost, connectPort, target.User, auth.MethodsFor(target.User))
+        reporter.Verbose(target.Host == target.Name
+            ? $"Connecting to {target.User}@{description}."
+            : $"Connecting to {target.User}@{description} at {target.Host}.");
+        using var authentication = HopAuthentication.For(target, keys, reporter);
+        var info = new ConnectionInfo(connectHost, connectPort, target.User, authentication.Methods)
         {
-            Timeout = settings.ConnectTimeout,
+            Timeout = target.ConnectTimeout,
             Encoding = new UTF8Encoding(false),
         };
-        AlgorithmPreferences.Apply(info, settings.HostKeys.KnownKeyTypes(target));
+        AlgorithmPreferences.Apply(info, target.HostKeys.KnownKeyTypes(target));
 
         var client = new SshClient(info);
-        if (settings.KeepAliveInterval > TimeSpan.Zero)
+        if (target.KeepAliveInterval > TimeSpan.Zero)
         {
-            client.KeepAliveInterval = settings.KeepAliveInterval;
+            client.KeepAliveInterval = target.KeepAliveInterval;
         }
 
         HostKeyCheck? accepted = null;
@@ -338,7 +299,7 @@ internal sealed class ConnectionChain : IDisposable
             // Runs on SSH.NET's receive thread: an escaping exception would end the process.
             try
             {
-                accepted = settings.HostKeys.Check(target, description, e.HostKey);
+                accepted = target.HostKeys.Check(target, description, e.HostKey);
                 e.CanTrust = true;
             }
             catch (Exception ex)
@@ -361,7 +322,7 @@ internal sealed class ConnectionChain : IDisposable
                 throw new OperationCanceledException(cancellationToken);
             }
 
-            throw rejection ?? MapConnectFailure(ex, target, description, tunnel, identified, settings.ConnectTimeout);
+            throw rejection ?? MapConnectFailure(ex, target, description, tunnel, identified, target.ConnectTimeout);
         }
 
         if (accepted == null)
@@ -373,7 +334,7 @@ internal sealed class ConnectionChain : IDisposable
                 $"{description}: the server's host key was never checked, so the connection was closed.", description);
         }
 
-        log($"Connected to {target.User}@{description}: {SshKeyBlob.DisplayType(accepted.KeyType)} host key {accepted.Fingerprint} " +
+        reporter.Verbose($"Connected to {target.User}@{description}: {SshKeyBlob.DisplayType(accepted.KeyType)} host key {accepted.Fingerprint} " +
             (accepted.Status == JumpHostKeyStatus.Known ? $"known from {accepted.File}:{accepted.Line}" : $"added to {accepted.File}") + ".");
         return new ChainHop(target, description, client, tunnel, accepted);
     }

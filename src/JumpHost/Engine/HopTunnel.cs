@@ -35,7 +35,7 @@ internal sealed class HopTunnel
     }
 
     /// <summary>The host name of the hop the tunnel runs through.</summary>
-    public string Through => _through.Target.Host;
+    public string Through => _through.Target.Name;
 
     public int LocalPort { get; }
 
@@ -69,7 +69,7 @@ internal sealed class HopTunnel
         {
             listener.Dispose();
             throw new JumpHostException(JumpErrorIds.HopUnreachable, JumpErrorKind.Connection,
-                $"Cannot reach {description}: no loopback port could be opened for the tunnel through {through.Target.Host} ({ex.Message}).", description, ex);
+                $"Cannot reach {description}: no loopback port could be opened for the tunnel through {through.Target.Name} ({ex.Message}).", description, ex);
         }
 
         var tunnel = new HopTunnel(through, next, listener);

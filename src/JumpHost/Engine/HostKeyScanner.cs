@@ -23,7 +23,7 @@ internal static class HostKeyScanner
     };
 
     /// <summary>The server's key of one type, or null when it has none of that type.</summary>
-    public static async Task<byte[]?> ScanAsync(HopTarget target, ChainHop? through, string description, string keyType, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<byte[]?> ScanAsync(HopTarget target, ChainHop? through, string description, string keyType, CancellationToken cancellationToken)
     {
         var tunnel = through == null ? null : HopTunnel.Open(through, target, description);
         try
@@ -34,7 +34,7 @@ internal static class HostKeyScanner
                 target.User,
                 new NoneAuthenticationMethod(target.User))
             {
-                Timeout = timeout,
+                Timeout = target.ConnectTimeout,
             };
             var wanted = KeyTypes[keyType];
             foreach (var algorithm in info.HostKeyAlgorithms.Keys.Where(a => !wanted.Contains(a)).ToList())
@@ -63,7 +63,7 @@ internal static class HostKeyScanner
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is SshException || ex is System.Net.Sockets.SocketException || ex is OperationCanceledException))
             {
-                throw ConnectionChain.MapConnectFailure(ex, target, description, tunnel, identified, timeout);
+                throw ConnectionChain.MapConnectFailure(ex, target, description, tunnel, identified, target.ConnectTimeout);
             }
 
             return key;

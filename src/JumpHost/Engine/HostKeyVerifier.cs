@@ -54,12 +54,13 @@ internal sealed class HostKeyLookup
 /// <summary>An unknown host key a user could choose to trust (StrictHostKeyChecking ask).</summary>
 internal sealed class UnknownHostKey
 {
-    public UnknownHostKey(string hostKeyName, byte[] key, string file, bool hashName)
+    public UnknownHostKey(string hostKeyName, byte[] key, string file, bool hashName, bool mayAsk)
     {
         HostKeyName = hostKeyName;
         Key = key;
         File = file;
         HashName = hashName;
+        MayAsk = mayAsk;
     }
 
     public string HostKeyName { get; }
@@ -70,6 +71,9 @@ internal sealed class UnknownHostKey
     public string File { get; }
 
     public bool HashName { get; }
+
+    /// <summary>The hop's policy is Ask: the person at the console may be asked to trust the key.</summary>
+    public bool MayAsk { get; }
 
     public void Trust() => KnownHostsFile.Append(File, HostKeyName, Key, HashName);
 }
@@ -95,6 +99,12 @@ internal sealed class HostKeyVerifier
     }
 
     public JumpHostKeyPolicy Policy { get; }
+
+    public IReadOnlyList<string> UserFiles => _userFiles;
+
+    public IReadOnlyList<string> GlobalFiles => _globalFiles;
+
+    public bool HashNewEntries => _hashNewEntries;
 
     /// <summary>The file new keys are written to: the first user file, like ssh's UserKnownHostsFile.</summary>
     public string WritableFile => _userFiles[0];
@@ -197,7 +207,7 @@ internal sealed class HostKeyVerifier
             $"fingerprint {fingerprint}.{otherNote} Compare the fingerprint with the one the server's administrator gives you " +
             $"(ssh-keygen -lf on the server's host key, or Get-JumpHostKey). {howTo}", description)
         {
-            UnknownKey = otherTypes.Count == 0 ? new UnknownHostKey(name, key, WritableFile, _hashNewEntries) : null,
+            UnknownKey = otherTypes.Count == 0 ? new UnknownHostKey(name, key, WritableFile, _hashNewEntries, Policy == JumpHostKeyPolicy.Ask) : null,
         };
     }
 

@@ -21,6 +21,7 @@ internal enum JumpErrorKind
 internal static class JumpErrorIds
 {
     public const string InvalidHostSpec = "InvalidHostSpec";
+    public const string ConfigInvalid = "ConfigInvalid";
     public const string HostNameNotResolved = "HostNameNotResolved";
     public const string HopUnreachable = "HopUnreachable";
     public const string ConnectTimeout = "ConnectTimeout";

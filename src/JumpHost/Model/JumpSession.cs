@@ -82,5 +82,5 @@ public sealed class JumpSession
     public override string ToString() => JumpHosts.Length == 0 ? $"[{Id}] {Target}" : $"[{Id}] {Target} via {JumpHosts}";
 
     private static JumpHop ToHop(ChainHop hop) =>
-        new(hop.Target.Host, hop.Target.Port, hop.Target.User, hop.HostKey.KeyType, hop.HostKey.Fingerprint, hop.HostKey.Status);
+        new(hop.Target.Name, hop.Target.Port, hop.Target.User, hop.HostKey.KeyType, hop.HostKey.Fingerprint, hop.HostKey.Status);
 }

@@ -45,7 +45,7 @@ internal sealed class SessionRegistry
         lock (_gate)
         {
             var id = ++_lastId;
-            var session = new JumpSession(id, string.IsNullOrEmpty(name) ? connection.Target.Target.Host : name!, connection, via);
+            var session = new JumpSession(id, string.IsNullOrEmpty(name) ? connection.Target.Target.Name : name!, connection, via);
             _sessions.Add(session);
             return session;
         }

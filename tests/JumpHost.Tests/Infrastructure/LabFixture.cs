@@ -64,7 +64,10 @@ public sealed class LabFixture : IDisposable
 
     public string Log(string name) => File.ReadAllText(Path.Combine(_env["LAB_LOG_DIR"], name));
 
-    /// <summary>A runspace with the module imported and $Lab set for splatting: user, key and known_hosts.</summary>
+    /// <summary>
+    /// A runspace with the module imported and $Lab set for splatting: user, key and known_hosts, and no
+    /// ssh_config, so that this machine's ~/.ssh/config and /etc/ssh/ssh_config play no part.
+    /// </summary>
     public PowerShellRunspace NewRunspace(string? knownHostsFile = null, System.Management.Automation.Host.PSHost? host = null)
     {
         var runspace = new PowerShellRunspace(host: host);
@@ -73,6 +76,7 @@ public sealed class LabFixture : IDisposable
             ["UserName"] = User,
             ["KeyFile"] = Key,
             ["KnownHostsFile"] = knownHostsFile ?? KnownHosts,
+            ["NoConfig"] = true,
         });
         return runspace;
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 
 namespace JumpHost.Tests.Infrastructure;
@@ -8,7 +9,11 @@ public sealed record ProcessResult(int ExitCode, string Output, string Error);
 /// <summary>Runs a program to completion and captures what it printed.</summary>
 public static class ProcessRunner
 {
-    public static ProcessResult Run(string fileName, TimeSpan timeout, params string[] arguments)
+    public static ProcessResult Run(string fileName, TimeSpan timeout, params string[] arguments) =>
+        Run(fileName, timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs with extra environment variables for the child only (never this process's, which parallel tests share).</summary>
+    public static ProcessResult Run(string fileName, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -16,6 +21,11 @@ public static class ProcessRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -191,13 +191,6 @@ internal sealed class SshForward
         ListenHost == other.ListenHost && ListenPort == other.ListenPort && ListenPath == other.ListenPath
         && ConnectHost == other.ConnectHost && ConnectPort == other.ConnectPort && ConnectPath == other.ConnectPath;
 
-    public override string ToString()
-    {
-        var listen = ListenPath ?? (ListenHost == null ? $"{ListenPort}" : $"[{ListenHost}]:{ListenPort}");
-        var connect = IsDynamic ? "SOCKS" : ConnectPath ?? $"[{ConnectHost}]:{ConnectPort}";
-        return $"{listen} -> {connect}";
-    }
-
     private static bool TooLong(string? text, int limit) => text != null && text.Length >= limit;
 
     /// <summary>dollar_expand: ${NAME} only; null when a variable is unset or unterminated.</summary>
@@ -275,5 +268,17 @@ internal sealed class SshForward
         public string Text { get; }
 
         public bool IsPath { get; }
+    }
+
+    /// <summary>The forward as an ssh_config line, e.g. <c>LocalForward 127.0.0.1:5432 db:5432</c>, <c>DynamicForward 1080</c>.</summary>
+    public override string ToString()
+    {
+        static string Side(string? host, int port, string? path) =>
+            path ?? (host == null ? port.ToString(System.Globalization.CultureInfo.InvariantCulture) : host.Contains(":") ? $"[{host}]:{port}" : $"{host}:{port}");
+
+        var listen = Side(ListenHost, ListenPort, ListenPath);
+        return IsDynamic
+            ? $"{(Kind == SshForwardKind.Remote ? "RemoteForward" : "DynamicForward")} {listen}"
+            : $"{(Kind == SshForwardKind.Remote ? "RemoteForward" : "LocalForward")} {listen} {Side(ConnectHost, ConnectPort, ConnectPath)}";
     }
 }

@@ -84,7 +84,7 @@ internal sealed class ChannelForward : Forward
 
                 if (refusal != null)
                 {
-                    Counters.ConnectionFailed($"{Chain.Target.Target.Host} could not open a connection to {request}: {refusal}.");
+                    Counters.ConnectionFailed($"{Chain.Target.Target.Name} could not open a connection to {request}: {refusal}.");
                     return;
                 }
 

@@ -104,7 +104,7 @@ internal sealed class RemoteForward : Forward
             }
             catch (SocketException ex)
             {
-                Counters.ConnectionFailed($"A connection to {RemoteEndpoint} on {Chain.Target.Target.Host} could not be carried on to {LocalEndpoint}: {ex.Message}");
+                Counters.ConnectionFailed($"A connection to {RemoteEndpoint} on {Chain.Target.Target.Name} could not be carried on to {LocalEndpoint}: {ex.Message}");
                 return;
             }
 
