@@ -159,11 +159,49 @@ public sealed class ConfigTests : IDisposable
         Assert.Contains(result.Warnings, w => w.Contains("cannot ask"));
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task StartForwardsStartsTheTargetsForwardLines()
+    {
+        var (web, socks, wide) = (FreePort(), FreePort(), FreePort());
+        var config = WriteConfig(
+            "Host tunnel",
+            "    HostName relay3",
+            "    ProxyJump relay1,relay2",
+            $"    LocalForward {web} www:80",
+            $"    DynamicForward {socks}",
+            $"    LocalForward *:{wide} www:80",
+            "");
+        using var ps = new PowerShellRunspace();
+        var result = ps.Run("$s = New-JumpSession tunnel -ConfigFile $args[0] -StartForwards; Get-PortForward", config);
+
+        Assert.Empty(result.AllErrors);
+        var forwards = result.Objects("PortForward");
+        Assert.Equal(new[] { $"127.0.0.1:{web}", $"127.0.0.1:{socks}", $"127.0.0.1:{wide}" }, forwards.Select(f => (string)f.LocalEndpoint).OrderBy(e => e == $"127.0.0.1:{web}" ? 0 : e == $"127.0.0.1:{socks}" ? 1 : 2));
+        Assert.Contains(result.Warnings, w => w.Contains($"*:{wide}") && w.Contains("loopback"));
+
+        using var http = new System.Net.Http.HttpClient();
+        Assert.Contains(_lab.WwwToken, await http.GetStringAsync($"http://127.0.0.1:{web}/"));
+        var curl = ProcessRunner.Run("curl", TimeSpan.FromSeconds(60), "-sS", "--max-time", "20", "--socks5-hostname", $"127.0.0.1:{socks}", "http://intranet/");
+        Assert.Contains(_lab.WwwToken, curl.Output);
+
+        Assert.Empty(ps.Run("Remove-JumpSession $s; Get-PortForward").Output);
+        Assert.False(TcpProbe.IsListening(web));
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     /// <summary>The lab as an admin would describe it in ~/.ssh/config.</summary>
-    private string WriteConfig()
+    private string WriteConfig(params string[] extra)
     {
         var path = Path.Combine(_scratch, "config");
-        File.WriteAllText(path, string.Join('\n',
+        File.WriteAllText(path, string.Join('\n', extra) + "\n" + string.Join('\n',
             "# The lab, as in an admin's ~/.ssh/config",
             "Host edge",
             "    HostName bastion",

@@ -15,6 +15,7 @@ namespace JumpHost.Commands;
 public abstract class JumpConnectionCmdlet : JumpCmdlet
 {
     private ConnectReporter? _reporter;
+    private KeyRing? _keys;
 
     internal const string HostNameSet = "HostName";
     internal const string ViaSet = "Via";
@@ -83,6 +84,12 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
     [Parameter(ParameterSetName = ViaSet)]
     public JumpHostKeyPolicy HostKeyPolicy { get; set; } = JumpHostKeyPolicy.Strict;
 
+    /// <summary>Answers keyboard-interactive questions (one-time passwords): called with a KeyboardInteractivePrompt, returns the answer.</summary>
+    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter(ParameterSetName = ViaSet)]
+    [ValidateNotNull]
+    public ScriptBlock? KeyboardInteractive { get; set; }
+
     /// <summary>The ssh_config file to read instead of ~/.ssh/config and /etc/ssh/ssh_config, like ssh -F.</summary>
     [Parameter(ParameterSetName = HostNameSet)]
     [Parameter(ParameterSetName = ViaSet)]
@@ -107,7 +114,11 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
         }
 
         var bound = MyInvocation.BoundParameters;
-        var request = new RouteRequest(hostName, SshConfigSources.ForCurrentUser(NoConfig ? "none" : ConfigFile == null ? null : ResolvePath(ConfigFile)))
+        var configFile = NoConfig ? "none"
+            : ConfigFile == null ? null
+            : string.Equals(ConfigFile, "none", StringComparison.OrdinalIgnoreCase) ? "none"
+            : ResolvePath(ConfigFile);
+        var request = new RouteRequest(hostName, SshConfigSources.ForCurrentUser(configFile))
         {
             JumpHosts = ParameterSetName == HostNameSet && bound.ContainsKey(nameof(JumpHost)) ? JumpHost : null,
             ThroughSession = ParameterSetName == ViaSet,
@@ -121,11 +132,36 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
             ConnectTimeout = bound.ContainsKey(nameof(ConnectTimeout)) ? TimeSpan.FromSeconds(ConnectTimeout) : null,
             KeepAliveInterval = bound.ContainsKey(nameof(KeepAliveInterval)) ? TimeSpan.FromSeconds(KeepAliveInterval) : null,
         };
-        return RoutePlanner.Plan(request, Reporter);
+        var route = RoutePlanner.Plan(request, Reporter);
+
+        // Planning ran on the pipeline thread: write what it reported (ignored keywords...) now.
+        Bridge.Drain();
+        return route;
     }
 
-    /// <summary>Reports from connecting go to the pipeline; passphrases are asked through the host when it can ask.</summary>
-    internal ConnectReporter Reporter => _reporter ??= new ConnectReporter(Log, message => Bridge.Post(() => WriteWarning(message)), AskPassphrase);
+    /// <summary>
+    /// Reports from connecting go to the pipeline; passphrases and keyboard-interactive questions are asked
+    /// through the host when it can ask, or answered by -KeyboardInteractive.
+    /// </summary>
+    internal ConnectReporter Reporter => _reporter ??= new ConnectReporter(
+        Log,
+        message => Bridge.Post(() => WriteWarning(message)),
+        AskPassphrase,
+        KeyboardInteractive != null ? AnswerWithHandler : HostCanAsk ? AnswerThroughHost : null,
+        answeredByPerson: KeyboardInteractive == null && HostCanAsk);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _keys?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>An interactive host; the engine's default host of a runspace without one cannot ask anything.</summary>
+    private bool HostCanAsk => Host?.UI != null && Host.Name != "Default Host";
 
     /// <summary>How a route reads in -WhatIf: "jhlab@inner:22 (target1) via jhlab@edge:22 (bastion)".</summary>
     internal string DescribeRoute(IReadOnlyList<HopTarget> route)
@@ -156,6 +192,9 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
 
         var reporter = Reporter;
 
+        // One key ring for the whole command: a passphrase is asked once however many hosts come down the pipeline.
+        var keys = _keys ??= new KeyRing(reporter);
+
         return cancellationToken => Task.Run(
             async () =>
             {
@@ -165,7 +204,7 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
                     JumpHostException unknown;
                     try
                     {
-                        return await ConnectionChain.OpenAsync(route, via?.Connection, reporter, cancellationToken).ConfigureAwait(false);
+                        return await ConnectionChain.OpenAsync(route, via?.Connection, keys, reporter, cancellationToken).ConfigureAwait(false);
                     }
                     catch (JumpHostException ex) when (ex.UnknownKey is { MayAsk: true } && attempt < route.Count)
                     {
@@ -214,24 +253,62 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
     /// Asks the person at the console for a key's passphrase, on the pipeline thread; null where the host
     /// cannot ask. Called from the connecting thread, which waits for the answer.
     /// </summary>
-    private SecureString? AskPassphrase(string keyFile)
+    private SecureString? AskPassphrase(string keyFile) => HostCanAsk ? OnPipelineThread(() =>
     {
-        var answer = new TaskCompletionSource<SecureString?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var field = new System.Management.Automation.Host.FieldDescription("Passphrase");
+        field.SetParameterType(typeof(SecureString));
+        var reply = Host.UI.Prompt("Encrypted key", $"Enter the passphrase for {keyFile}", new System.Collections.ObjectModel.Collection<System.Management.Automation.Host.FieldDescription> { field });
+        return reply != null && reply.TryGetValue("Passphrase", out var value) ? value?.BaseObject as SecureString : null;
+    }) : null;
+
+    /// <summary>Runs -KeyboardInteractive on the pipeline thread for one question; its first output is the answer.</summary>
+    private string? AnswerWithHandler(KeyboardInteractivePrompt prompt) => OnPipelineThread(() =>
+    {
+        var answer = KeyboardInteractive!.Invoke(prompt).FirstOrDefault()?.BaseObject;
+        return answer is SecureString secret ? PlainText(secret) : answer?.ToString();
+    });
+
+    /// <summary>Asks the person at the console one keyboard-interactive question; a secret is read without echo.</summary>
+    private string? AnswerThroughHost(KeyboardInteractivePrompt prompt) => OnPipelineThread(() =>
+    {
+        var field = new System.Management.Automation.Host.FieldDescription(prompt.Prompt);
+        field.SetParameterType(prompt.Echo ? typeof(string) : typeof(SecureString));
+        var reply = Host.UI.Prompt($"{prompt.UserName}@{prompt.HostName}", prompt.Instruction, new System.Collections.ObjectModel.Collection<System.Management.Automation.Host.FieldDescription> { field });
+        var answer = reply != null && reply.TryGetValue(prompt.Prompt, out var value) ? value?.BaseObject : null;
+        return answer is SecureString secret ? PlainText(secret) : answer?.ToString();
+    });
+
+    /// <summary>Runs work on the pipeline thread from a connecting thread and waits for it; a host that cannot ask gives null.</summary>
+    private T? OnPipelineThread<T>(Func<T?> work)
+        where T : class
+    {
+        var answer = new TaskCompletionSource<T?>(TaskCreationOptions.RunContinuationsAsynchronously);
         Bridge.Post(() =>
         {
             try
             {
-                var field = new System.Management.Automation.Host.FieldDescription("Passphrase");
-                field.SetParameterType(typeof(SecureString));
-                var reply = Host.UI.Prompt("Encrypted key", $"Enter the passphrase for {keyFile}", new System.Collections.ObjectModel.Collection<System.Management.Automation.Host.FieldDescription> { field });
-                answer.SetResult(reply != null && reply.TryGetValue("Passphrase", out var value) ? value?.BaseObject as SecureString : null);
+                answer.SetResult(work());
             }
-            catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException || ex is NullReferenceException)
+            catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException || ex is RuntimeException)
             {
+                WriteWarning($"A login question could not be answered: {ex.Message}");
                 answer.SetResult(null);
             }
         });
         return answer.Task.GetAwaiter().GetResult();
+    }
+
+    private static string PlainText(SecureString secret)
+    {
+        var bytes = KeyFiles.Utf8Bytes(secret);
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(bytes);
+        }
+        finally
+        {
+            Array.Clear(bytes, 0, bytes.Length);
+        }
     }
 
     /// <summary>A path as PowerShell users mean it: relative to the current location, with ~ expanded.</summary>

@@ -1,5 +1,8 @@
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using JumpHost.Engine;
+using JumpHost.Engine.Forwarding;
 using JumpHost.Runtime;
 
 namespace JumpHost.Commands;
@@ -14,6 +17,10 @@ public sealed class NewJumpSessionCommand : JumpTargetCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
+    /// <summary>Also starts the target's LocalForward, RemoteForward and DynamicForward lines from ssh_config.</summary>
+    [Parameter]
+    public SwitchParameter StartForwards { get; set; }
+
     protected override void ProcessRecord()
     {
         try
@@ -25,7 +32,25 @@ public sealed class NewJumpSessionCommand : JumpTargetCmdlet
             }
 
             var connection = Await(PrepareChain(route)(StopToken));
-            WriteObject(SessionRegistry.Current.Add(connection, Name, Via));
+            var registry = SessionRegistry.Current;
+            var session = registry.Add(connection, Name, Via);
+            if (StartForwards)
+            {
+                var reporter = Reporter;
+                var failures = new List<JumpHostException>();
+                foreach (var forward in Await(Task.Run(() => ConfigForwards.Start(connection, reporter, failures.Add))))
+                {
+                    registry.AddForward(forward, session, ownsSession: false);
+                }
+
+                Bridge.Drain();
+                foreach (var failure in failures)
+                {
+                    WriteError(ToErrorRecord(failure, failure.Target));
+                }
+            }
+
+            WriteObject(session);
         }
         catch (JumpHostException ex)
         {

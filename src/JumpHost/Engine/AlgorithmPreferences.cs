@@ -16,7 +16,7 @@ internal static class AlgorithmPreferences
 
     private static readonly string[] LegacyCiphers = { "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc" };
 
-    public static void Apply(ConnectionInfo info, IReadOnlyList<string> knownKeyTypes)
+    public static void Apply(ConnectionInfo info, IReadOnlyList<string> knownKeyTypes, bool wantCertificates)
     {
         RemoveAll(info.KeyExchangeAlgorithms, LegacyKeyExchanges);
         RemoveAll(info.Encryptions, LegacyCiphers);
@@ -26,13 +26,18 @@ internal static class AlgorithmPreferences
         MoveToFront(info.Encryptions, new[] { "aes128-gcm@openssh.com", "aes256-gcm@openssh.com" });
 #endif
 
-        // Plain keys only: known_hosts certificate authorities are not supported yet, and a certificate
-        // would otherwise be checked as if it were the host's key.
-        RemoveAll(info.HostKeyAlgorithms, info.HostKeyAlgorithms.Keys.Where(k => k.Contains("-cert-v01@openssh.com") || k == "ssh-rsa").ToList());
+        // Certificates only where a @cert-authority line could vouch for them, as ssh asks for them; never SHA-1 RSA.
+        RemoveAll(info.HostKeyAlgorithms, info.HostKeyAlgorithms.Keys
+            .Where(k => (!wantCertificates && k.Contains("-cert-v01@openssh.com")) || k == "ssh-rsa" || k == "ssh-rsa-cert-v01@openssh.com")
+            .ToList());
 
         // Like ssh, prefer the key types known_hosts already lists for this host, so a known host is
-        // not met with a key type it has no entry for.
+        // not met with a key type it has no entry for; certificates before plain keys when an authority is known.
         MoveToFront(info.HostKeyAlgorithms, knownKeyTypes.SelectMany(AlgorithmsForKeyType).ToList());
+        if (wantCertificates)
+        {
+            MoveToFront(info.HostKeyAlgorithms, info.HostKeyAlgorithms.Keys.Where(k => k.Contains("-cert-v01@openssh.com")).ToList());
+        }
     }
 
     private static IEnumerable<string> AlgorithmsForKeyType(string keyType) =>

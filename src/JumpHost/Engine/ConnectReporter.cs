@@ -9,13 +9,18 @@ namespace JumpHost.Engine;
 /// </summary>
 internal sealed class ConnectReporter
 {
-    public static readonly ConnectReporter Silent = new(_ => { }, _ => { }, _ => null);
-
-    public ConnectReporter(Action<string> verbose, Action<string> warning, Func<string, SecureString?> askPassphrase)
+    public ConnectReporter(
+        Action<string> verbose,
+        Action<string> warning,
+        Func<string, SecureString?> askPassphrase,
+        Func<KeyboardInteractivePrompt, string?>? answerPrompt,
+        bool answeredByPerson)
     {
         Verbose = verbose;
         Warning = warning;
         AskPassphrase = askPassphrase;
+        AnswerPrompt = answerPrompt;
+        AnsweredByPerson = answeredByPerson;
     }
 
     public Action<string> Verbose { get; }
@@ -24,4 +29,10 @@ internal sealed class ConnectReporter
 
     /// <summary>Asks for the passphrase of an encrypted key file; null where nobody can answer (a non-interactive run).</summary>
     public Func<string, SecureString?> AskPassphrase { get; }
+
+    /// <summary>Answers a keyboard-interactive question (a one-time password...); null when nobody can answer any.</summary>
+    public Func<KeyboardInteractivePrompt, string?>? AnswerPrompt { get; }
+
+    /// <summary>A person answers the questions: a login may take as long as a person needs.</summary>
+    public bool AnsweredByPerson { get; }
 }

@@ -46,6 +46,9 @@ internal sealed class ConnectionChain : IDisposable
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a person may take over a login's questions (one-time passwords, passphrases).</summary>
+    private static readonly TimeSpan PersonTimeout = TimeSpan.FromMinutes(5);
+
     private readonly List<ChainHop> _hops;
     private readonly List<ConnectionChain> _dependents = new();
     private readonly List<Forwarding.Forward> _forwards = new();
@@ -109,6 +112,7 @@ internal sealed class ConnectionChain : IDisposable
     public static async Task<ConnectionChain> OpenAsync(
         IReadOnlyList<HopTarget> route,
         ConnectionChain? via,
+        KeyRing keys,
         ConnectReporter reporter,
         CancellationToken cancellationToken)
     {
@@ -125,7 +129,6 @@ internal sealed class ConnectionChain : IDisposable
 
         var hops = new List<ChainHop>();
         var previous = via?.Target;
-        using var keys = new KeyRing(reporter);
         try
         {
             foreach (var target in route)
@@ -279,10 +282,11 @@ internal sealed class ConnectionChain : IDisposable
         using var authentication = HopAuthentication.For(target, keys, reporter);
         var info = new ConnectionInfo(connectHost, connectPort, target.User, authentication.Methods)
         {
-            Timeout = target.ConnectTimeout,
+            // SSH.NET bounds the whole login, questions included, by this timeout: give a person time to answer.
+            Timeout = reporter.AnsweredByPerson && target.ConnectTimeout < PersonTimeout ? PersonTimeout : target.ConnectTimeout,
             Encoding = new UTF8Encoding(false),
         };
-        AlgorithmPreferences.Apply(info, target.HostKeys.KnownKeyTypes(target));
+        AlgorithmPreferences.Apply(info, target.HostKeys.KnownKeyTypes(target), target.HostKeys.HasCertificateAuthority(target));
 
         var client = new SshClient(info);
         if (target.KeepAliveInterval > TimeSpan.Zero)
@@ -292,14 +296,18 @@ internal sealed class ConnectionChain : IDisposable
 
         HostKeyCheck? accepted = null;
         Exception? rejection = null;
+        var hostKeySeen = false;
         var identified = false;
         client.ServerIdentificationReceived += (_, _) => identified = true;
         client.HostKeyReceived += (_, e) =>
         {
             // Runs on SSH.NET's receive thread: an escaping exception would end the process.
+            hostKeySeen = true;
             try
             {
-                accepted = target.HostKeys.Check(target, description, e.HostKey);
+                accepted = e.Certificate == null
+                    ? target.HostKeys.Check(target, description, e.HostKey)
+                    : target.HostKeys.CheckCertificate(target, description, e.HostKey, HostCertificate.From(e.Certificate));
                 e.CanTrust = true;
             }
             catch (Exception ex)
@@ -309,9 +317,29 @@ internal sealed class ConnectionChain : IDisposable
             }
         };
 
+        // The server's greeting must still come within the connect timeout, however long a person may take later.
+        using var unanswered = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var greeting = new Timer(
+            _ =>
+            {
+                try
+                {
+                    if (!identified)
+                    {
+                        unanswered.Cancel();
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The connect already ended.
+                }
+            },
+            null,
+            target.ConnectTimeout,
+            Timeout.InfiniteTimeSpan);
         try
         {
-            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await client.ConnectAsync(unanswered.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -320,6 +348,15 @@ internal sealed class ConnectionChain : IDisposable
             if (cancellationToken.IsCancellationRequested)
             {
                 throw new OperationCanceledException(cancellationToken);
+            }
+
+            if (rejection == null && identified && !hostKeySeen && ex is SshConnectionException && target.HostKeys.HasCertificateAuthority(target))
+            {
+                // SSH.NET checks a host certificate's validity and signature before it shows the key, and ends
+                // the key exchange without saying why when they fail.
+                throw new JumpHostException(JumpErrorIds.HostCertificateInvalid, JumpErrorKind.Security,
+                    $"The host certificate of {description} did not verify: it has expired or is not valid yet, or its signature is wrong. " +
+                    "The connection was refused. Ask the server's administrator to renew the host certificate.", description, ex);
             }
 
             throw rejection ?? MapConnectFailure(ex, target, description, tunnel, identified, target.ConnectTimeout);
@@ -335,7 +372,12 @@ internal sealed class ConnectionChain : IDisposable
         }
 
         reporter.Verbose($"Connected to {target.User}@{description}: {SshKeyBlob.DisplayType(accepted.KeyType)} host key {accepted.Fingerprint} " +
-            (accepted.Status == JumpHostKeyStatus.Known ? $"known from {accepted.File}:{accepted.Line}" : $"added to {accepted.File}") + ".");
+            (accepted.Status switch
+            {
+                JumpHostKeyStatus.Known => $"known from {accepted.File}:{accepted.Line}",
+                JumpHostKeyStatus.CertifiedByAuthority => $"certified by the authority in {accepted.File}:{accepted.Line}",
+                _ => $"added to {accepted.File}",
+            }) + ".");
         return new ChainHop(target, description, client, tunnel, accepted);
     }
 
@@ -369,7 +411,9 @@ internal sealed class ConnectionChain : IDisposable
             case SshAuthenticationException auth:
                 return new JumpHostException(JumpErrorIds.AuthenticationFailed, JumpErrorKind.Authentication,
                     $"Authentication failed for {target.User}@{description}: {auth.Message} " +
-                    "Check the user name (-UserName or user@host), the key (-KeyFile) or the password (-Credential).", description, ex);
+                    (auth.Message.IndexOf("keyboard-interactive", StringComparison.OrdinalIgnoreCase) >= 0
+                        ? "The server wants answers to keyboard-interactive questions (a one-time password, say): answer them at an interactive console, or pass -KeyboardInteractive { param($prompt) ... } to answer them from a script."
+                        : "Check the user name (-UserName or user@host), the key (-KeyFile) or the password (-Credential)."), description, ex);
             default:
                 return new JumpHostException(JumpErrorIds.ConnectionFailed, JumpErrorKind.Connection,
                     $"Connecting to {description} failed: {ex.Message}", description, ex);

@@ -85,10 +85,15 @@ internal sealed class HopAuthentication : IDisposable
             var password = KeyFiles.Utf8Bytes(plan.Password);
             authentication._password = password;
             authentication._methods.Add(new PasswordAuthenticationMethod(hop.User, password));
+        }
 
-            // Servers that disable "password" often still take it through keyboard-interactive.
+        // Keyboard-interactive answers password questions with -Credential's password (servers that disable
+        // "password" often still take it this way) and every other question (a one-time password after the
+        // key, for MFA) through the handler or the person at the console.
+        if (plan.Password != null || reporter.AnswerPrompt != null)
+        {
             var keyboard = new KeyboardInteractiveAuthenticationMethod(hop.User);
-            keyboard.AuthenticationPrompt += authentication.AnswerPasswordPrompts;
+            keyboard.AuthenticationPrompt += (_, e) => authentication.Answer(hop, e, reporter);
             authentication._methods.Add(keyboard);
         }
 
@@ -134,20 +139,28 @@ internal sealed class HopAuthentication : IDisposable
     private static IReadOnlyList<string> CertificateCandidates(AuthenticationPlan plan, string file) =>
         new[] { file + "-cert.pub" }.Concat(plan.CertificateFiles).Where(File.Exists).Distinct(StringComparer.Ordinal).ToList();
 
-    private void AnswerPasswordPrompts(object? sender, AuthenticationPromptEventArgs e)
+    private void Answer(HopTarget hop, AuthenticationPromptEventArgs e, ConnectReporter reporter)
     {
-        // Runs on SSH.NET's thread: never throw from here.
-        var password = _password;
-        if (password == null)
-        {
-            return;
-        }
-
+        // Runs on SSH.NET's thread: an escaping exception would end the process, so unanswered stays empty.
         foreach (var prompt in e.Prompts)
         {
-            if (prompt.Request.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0)
+            try
             {
-                prompt.Response = Encoding.UTF8.GetString(password);
+                var password = _password;
+                if (password != null && prompt.Request.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0
+                    && prompt.Request.IndexOf("one-time", StringComparison.OrdinalIgnoreCase) < 0)
+                {
+                    prompt.Response = Encoding.UTF8.GetString(password);
+                    continue;
+                }
+
+                var question = new KeyboardInteractivePrompt(hop.Name, hop.User, e.Instruction ?? string.Empty, prompt.Request, prompt.IsEchoed);
+                prompt.Response = reporter.AnswerPrompt?.Invoke(question) ?? string.Empty;
+            }
+            catch (Exception ex)
+            {
+                reporter.Warning($"{hop.Name}: the question '{prompt.Request}' could not be answered: {ex.Message}");
+                prompt.Response = string.Empty;
             }
         }
     }

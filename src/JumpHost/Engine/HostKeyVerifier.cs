@@ -87,11 +87,6 @@ internal sealed class HostKeyVerifier
 
     public HostKeyVerifier(IReadOnlyList<string> userFiles, IReadOnlyList<string> globalFiles, JumpHostKeyPolicy policy, bool hashNewEntries)
     {
-        if (userFiles.Count == 0)
-        {
-            throw new ArgumentException("At least one user known_hosts file is needed.", nameof(userFiles));
-        }
-
         _userFiles = userFiles;
         _globalFiles = globalFiles;
         _hashNewEntries = hashNewEntries;
@@ -106,11 +101,52 @@ internal sealed class HostKeyVerifier
 
     public bool HashNewEntries => _hashNewEntries;
 
-    /// <summary>The file new keys are written to: the first user file, like ssh's UserKnownHostsFile.</summary>
-    public string WritableFile => _userFiles[0];
+    /// <summary>The file new keys are written to: the first user file, like ssh's; none with UserKnownHostsFile none.</summary>
+    public string? WritableFile => _userFiles.Count == 0 ? null : _userFiles[0];
 
     /// <summary>The name known_hosts lists a hop under: its HostKeyAlias, else host or [host]:port.</summary>
     public static string NameOf(HopTarget hop) => hop.HostKeyAlias ?? KnownHostsFile.HostKeyName(hop.Host, hop.Port);
+
+    /// <summary>
+    /// Whether a @cert-authority line applies to the hop: then host certificates are asked for, as ssh asks for
+    /// them. For a port other than 22 ssh also tries the bare host name, and so does this.
+    /// </summary>
+    public bool HasCertificateAuthority(HopTarget hop) => AuthoritiesFor(hop).Any();
+
+    /// <summary>
+    /// Checks a host certificate the way ssh does against @cert-authority lines: signed by a listed authority,
+    /// a host certificate, valid now, and naming the host among its principals. A certificate no listed
+    /// authority signed is judged by its plain key instead.
+    /// </summary>
+    public HostKeyCheck CheckCertificate(HopTarget hop, string description, byte[] key, HostCertificate certificate)
+    {
+        var authority = AuthoritiesFor(hop).FirstOrDefault(e => SshKeyBlob.FixedTimeEquals(e.Key, certificate.AuthorityKey));
+        if (authority == null)
+        {
+            return Check(hop, description, key);
+        }
+
+        var authorityName = $"{SshKeyBlob.DisplayType(authority.KeyType)} {SshKeyBlob.Sha256Fingerprint(authority.Key)}";
+        var revoked = ReadAll().FirstOrDefault(e => e.Marker == KnownHostsMarker.Revoked
+            && (SshKeyBlob.FixedTimeEquals(e.Key, key) || SshKeyBlob.FixedTimeEquals(e.Key, certificate.AuthorityKey)));
+        var now = DateTimeOffset.UtcNow;
+        var name = hop.HostKeyAlias ?? hop.Host.ToLowerInvariant();
+        var problem =
+            revoked != null ? $"its key or authority is marked as revoked in {revoked.File}:{revoked.Line}" :
+            !certificate.IsHostCertificate ? "it is a user certificate, not a host certificate" :
+            now < certificate.ValidAfter ? $"it is not valid before {certificate.ValidAfter:u}" :
+            now > certificate.ValidBefore ? $"it expired on {certificate.ValidBefore:u}" :
+            !certificate.Principals.Any(p => string.Equals(p, name, StringComparison.OrdinalIgnoreCase))
+                ? $"'{name}' is not among its principals ({string.Join(", ", certificate.Principals)})" : null;
+        if (problem != null)
+        {
+            throw new JumpHostException(JumpErrorIds.HostCertificateInvalid, JumpErrorKind.Security,
+                $"The host certificate of {description} (id '{certificate.KeyId}', signed by the authority {authorityName} " +
+                $"trusted in {authority.File}:{authority.Line}) was refused: {problem}. The connection was refused.", description);
+        }
+
+        return new HostKeyCheck(SshKeyBlob.KeyType(key), SshKeyBlob.Sha256Fingerprint(key), JumpHostKeyStatus.CertifiedByAuthority, authority.File, authority.Line);
+    }
 
     /// <summary>Key types already known for a hop, so the connection can prefer them (as ssh orders HostKeyAlgorithms).</summary>
     public IReadOnlyList<string> KnownKeyTypes(HopTarget hop)
@@ -178,9 +214,10 @@ internal sealed class HostKeyVerifier
 
         var name = lookup.HostKeyName;
         var otherTypes = lookup.OtherKnownTypes;
-        if (Policy == JumpHostKeyPolicy.AcceptNew && otherTypes.Count == 0)
+        var writable = WritableFile;
+        if (Policy == JumpHostKeyPolicy.AcceptNew && otherTypes.Count == 0 && writable != null)
         {
-            var file = WritableFile;
+            var file = writable;
             int addedLine;
             try
             {
@@ -199,16 +236,24 @@ internal sealed class HostKeyVerifier
         var otherNote = otherTypes.Count == 0
             ? string.Empty
             : $" The known_hosts files list other key types for this host ({string.Join(", ", otherTypes)}), so it is not added automatically.";
-        var howTo = otherTypes.Count == 0
-            ? $"If you trust it, connect once with -HostKeyPolicy AcceptNew to add it to {WritableFile}, or add this line yourself: {line}"
-            : $"If you trust it, add this line to {WritableFile}: {line}";
+        var howTo = writable == null
+            ? $"No user known_hosts file is in use (UserKnownHostsFile none) to add it to; if you trust it, add this line to a known_hosts file: {line}"
+            : otherTypes.Count == 0
+                ? $"If you trust it, connect once with -HostKeyPolicy AcceptNew to add it to {writable}, or add this line yourself: {line}"
+                : $"If you trust it, add this line to {writable}: {line}";
         throw new JumpHostException(JumpErrorIds.HostKeyUnknown, JumpErrorKind.Security,
             $"The authenticity of {description} can't be established: no known_hosts file lists its {displayType} key, " +
             $"fingerprint {fingerprint}.{otherNote} Compare the fingerprint with the one the server's administrator gives you " +
             $"(ssh-keygen -lf on the server's host key, or Get-JumpHostKey). {howTo}", description)
         {
-            UnknownKey = otherTypes.Count == 0 ? new UnknownHostKey(name, key, WritableFile, _hashNewEntries, Policy == JumpHostKeyPolicy.Ask) : null,
+            UnknownKey = otherTypes.Count == 0 && writable != null ? new UnknownHostKey(name, key, writable, _hashNewEntries, Policy == JumpHostKeyPolicy.Ask) : null,
         };
+    }
+
+    private IEnumerable<KnownHostsEntry> AuthoritiesFor(HopTarget hop)
+    {
+        var names = new[] { NameOf(hop), hop.HostKeyAlias ?? hop.Host.ToLowerInvariant() };
+        return ReadAll().Where(e => e.Marker == KnownHostsMarker.CertAuthority && names.Any(e.MatchesHost));
     }
 
     private IEnumerable<KnownHostsEntry> ReadAll() => _userFiles.Concat(_globalFiles).SelectMany(KnownHostsFile.Read);

@@ -30,6 +30,7 @@ internal static class JumpErrorIds
     public const string HostKeyUnknown = "HostKeyUnknown";
     public const string HostKeyMismatch = "HostKeyMismatch";
     public const string HostKeyRevoked = "HostKeyRevoked";
+    public const string HostCertificateInvalid = "HostCertificateInvalid";
     public const string KnownHostsWriteFailed = "KnownHostsWriteFailed";
     public const string AuthenticationFailed = "AuthenticationFailed";
     public const string NoCredentials = "NoCredentials";

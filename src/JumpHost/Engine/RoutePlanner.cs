@@ -91,12 +91,17 @@ internal static class RoutePlanner
                 reporter.Verbose($"ssh_config: {ignored}");
             }
 
+            foreach (var hop in chain.Where(h => h.ServerAliveCountMax.Origin.Kind == SshConfigOriginKind.File))
+            {
+                reporter.Verbose($"ssh_config: ServerAliveCountMax ({hop.ServerAliveCountMax.Origin}) is not used: keep-alives are sent, but a peer that stops answering is noticed only when the connection fails.");
+            }
+
             return chain.Select(hop => Plan(hop, request)).ToList();
         }
         catch (SshConfigException ex)
         {
             throw new JumpHostException(JumpErrorIds.ConfigInvalid, JumpErrorKind.InvalidData,
-                $"ssh_config: {ex.Message}", ex.File == SshConfigException.CommandLine ? request.Destination : $"{ex.File}:{ex.Line}", ex);
+                $"ssh_config: {ex.Message}", ex.File == SshConfigException.CommandLine ? request.Destination : ex.Line > 0 ? $"{ex.File}:{ex.Line}" : ex.File, ex);
         }
     }
 
@@ -148,9 +153,9 @@ internal static class RoutePlanner
             ["HostName"] = Of(hop.HostName.Origin),
             ["User"] = Either(userFromCommandLine, hop.User.Origin),
             ["Port"] = Of(hop.Port.Origin),
-            ["IdentityFile"] = request.KeyFiles.Count > 0
-                ? SshConfigOrigin.CommandLine.ToString()
-                : string.Join(", ", hop.IdentityFiles.Select(file => Of(file.Origin)).Distinct()),
+            ["IdentityFile"] = string.Join(", ", (request.KeyFiles.Count > 0 ? new[] { SshConfigOrigin.CommandLine.ToString() } : Array.Empty<string>())
+                .Concat(hop.IdentityFiles.Where(file => request.KeyFiles.Count == 0 || file.Origin.Kind != SshConfigOriginKind.Default).Select(file => Of(file.Origin)))
+                .Distinct()),
             ["IdentitiesOnly"] = Of(hop.IdentitiesOnly.Origin),
             ["ProxyJump"] = hop.ProxyJump != null ? Of(hop.ProxyJump.Origin) : hop.ProxyCommand != null ? Of(hop.ProxyCommand.Origin) : Of(SshConfigOrigin.Default),
             ["StrictHostKeyChecking"] = Either(request.HostKeyPolicy != null, hop.StrictHostKeyChecking.Origin),

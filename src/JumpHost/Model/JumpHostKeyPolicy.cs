@@ -24,6 +24,9 @@ public enum JumpHostKeyStatus
 
     /// <summary>The key was unknown and was added under -HostKeyPolicy AcceptNew.</summary>
     AddedNew,
+
+    /// <summary>The server showed a host certificate signed by an authority a @cert-authority line trusts.</summary>
+    CertifiedByAuthority,
 }
 
 /// <summary>How a host key compares with the known_hosts files.</summary>

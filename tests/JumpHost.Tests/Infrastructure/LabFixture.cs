@@ -58,6 +58,17 @@ public sealed class LabFixture : IDisposable
 
     public string Ip(string host) => _env["LAB_IP_" + host.ToUpperInvariant()];
 
+    public int Port(string name) => int.Parse(_env[$"LAB_{name.ToUpperInvariant()}_PORT"]);
+
+    /// <summary>The TOTP secret (hex) of the MFA sshd's one-time passwords.</summary>
+    public string OtpSecret => _env["LAB_OTP_SECRET"];
+
+    /// <summary>known_hosts with only a @cert-authority line for the cert hosts (and bastion's plain keys).</summary>
+    public string KnownHostsCertificateAuthority => _env["LAB_KNOWN_HOSTS_CA"];
+
+    /// <summary>A key whose certificate (key-cert.pub) the lab's user CA signed; the key itself is not authorized.</summary>
+    public string CertifiedKey => _env["LAB_KEY_CERT"];
+
     public string BastionSideIp => _env["LAB_BASTION_SIDE_IP"];
 
     public string Relay3SideIp => _env["LAB_RELAY3_SIDE_IP"];
