@@ -21,6 +21,7 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HostNameSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ViaSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Runtime.HostNameCompleter))]
     [Alias("ComputerName")]
     public string HostName { get; set; } = string.Empty;
 

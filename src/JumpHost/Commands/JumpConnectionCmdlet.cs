@@ -29,6 +29,7 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
     /// <summary>The jump hosts in order, like ssh -J: each [user@]host[:port]; comma lists are accepted.</summary>
     [Parameter(ParameterSetName = HostNameSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Runtime.HostNameCompleter))]
     [Alias("J", "ProxyJump")]
     public string[] JumpHost { get; set; } = Array.Empty<string>();
 

@@ -9,6 +9,7 @@ public abstract class JumpTargetCmdlet : JumpConnectionCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HostNameSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ViaSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Runtime.HostNameCompleter))]
     [Alias("ComputerName")]
     public string HostName { get; set; } = string.Empty;
 }

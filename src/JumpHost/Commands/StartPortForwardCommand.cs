@@ -28,6 +28,7 @@ public sealed class StartPortForwardCommand : JumpConnectionCmdlet
     [Parameter(Mandatory = true, ParameterSetName = HostNameSet)]
     [Parameter(Mandatory = true, ParameterSetName = ViaSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Runtime.HostNameCompleter))]
     [Alias("ComputerName")]
     public string HostName { get; set; } = string.Empty;
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -53,6 +54,14 @@ internal sealed class SshConfig
     /// Resolves a destination (<c>host</c>, <c>user@host</c> or <c>ssh://user@host:port</c>) like
     /// <c>ssh -G [overrides] destination</c>.
     /// </summary>
+    /// <summary>The names of its Host lines that name one host (no wildcard, no negation), for tab completion.</summary>
+    public IEnumerable<string> HostAliases() => Files
+        .SelectMany(file => file.Directives)
+        .Where(directive => directive.Keyword == SshKeyword.Host)
+        .SelectMany(directive => directive.Arguments)
+        .Where(pattern => pattern.IndexOfAny(new[] { '*', '?', '!' }) < 0)
+        .Distinct(StringComparer.Ordinal);
+
     public ResolvedHostConfig Resolve(string destination, CommandLineOverrides? overrides = null) =>
         new SshConfigResolver(this, _parser).Resolve(destination, overrides ?? CommandLineOverrides.None);
 }
