@@ -50,6 +50,39 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public void AnInteractiveHostIsAskedForThePassphraseOnceForEveryHop()
+    {
+        var host = new ScriptedHost();
+        host.Answers.Enqueue(_lab.Passphrase);
+        using var ps = _lab.NewRunspace(host: host);
+        var result = ps.Run("New-JumpSession www -JumpHost relay1,relay2,relay3 -UserName $Lab.UserName -KnownHostsFile $Lab.KnownHostsFile -NoConfig -KeyFile $args[0]", _lab.EncryptedKey);
+
+        Assert.Empty(result.AllErrors);
+        Assert.Single(host.Shown, s => s.Contains($"passphrase for {_lab.EncryptedKey}"));
+        AssertNoSecret(result, _lab.Passphrase);
+    }
+
+    [Fact]
+    public void AKeyFileOthersCanReadIsUsedWithAWarning()
+    {
+        var scratch = Directory.CreateTempSubdirectory("jumphost-keymode-").FullName;
+        try
+        {
+            var key = Path.Combine(scratch, "id_ed25519");
+            File.Copy(_lab.Key, key);
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            using var ps = _lab.NewRunspace();
+            var result = ps.Run("New-JumpSession bastion -UserName $Lab.UserName -KnownHostsFile $Lab.KnownHostsFile -NoConfig -KeyFile $args[0]", key);
+            Assert.Empty(result.AllErrors);
+            Assert.Contains(result.Warnings, w => w.Contains(key) && w.Contains("chmod 600"));
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [Fact]
     public void WrongPassphraseIsReportedAsWrongPassphrase()
     {
         using var ps = _lab.NewRunspace();
