@@ -22,7 +22,7 @@ public sealed class CompletionTests : IDisposable
     [InlineData("New-JumpSession -ConfigFile '{0}' ed", new[] { "edge", "edge-backup" })]
     [InlineData("Invoke-JumpCommand -ConfigFile '{0}' -Command true -HostName in", new[] { "inner" })]
     [InlineData("New-JumpSession inner -ConfigFile '{0}' -JumpHost relay1,ed", new[] { "edge", "edge-backup" })]
-    [InlineData("New-JumpSession inner -ConfigFile '{0}' -JumpHost 'relay1,ed", new[] { "'relay1,edge", "'relay1,edge-backup" })]
+    [InlineData("New-JumpSession inner -ConfigFile '{0}' -JumpHost 'relay1,ed", new[] { "'relay1,edge'", "'relay1,edge-backup'" })]
     [InlineData("Start-PortForward -ConfigFile '{0}' -RemotePort 80 -HostName x", new string[0])]
     public void HostNamesCompleteFromTheConfigsSingleHostLines(string line, string[] expected)
     {

@@ -14,6 +14,13 @@
 set -euo pipefail
 # sudo/su may drop the sbin directories (ip, sshd, useradd live there).
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin"
+# Close what the caller left open beyond stdio (a `flock` lock file, say), so that
+# the long-running servers started below do not hold it for the lab's lifetime.
+for fd_path in /proc/$$/fd/*; do
+    fd=${fd_path##*/}
+    if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+unset fd fd_path
 
 LAB_DIR="${JUMPHOST_LAB_DIR:-/tmp/jumphost-lab}"
 LAB_USER=jhlab
