@@ -10,6 +10,8 @@
     CompatiblePSEditions = @('Core', 'Desktop')
     FormatsToProcess     = @('JumpHost.format.ps1xml')
     CmdletsToExport      = @(
+        'Copy-JumpItem'
+        'Get-JumpChildItem'
         'Get-JumpHostKey'
         'Get-JumpSession'
         'Get-PortForward'

@@ -49,6 +49,15 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void CharactersSplitAcrossReadBuffersAreDecodedOnce()
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run("New-JumpSession target1 -JumpHost bastion @Lab | Invoke-JumpCommand \"yes '日本 ✓' | head -n 40000\"");
+        Assert.Empty(result.AllErrors);
+        Assert.Equal(string.Concat(Enumerable.Repeat("日本 ✓\n", 40000)), (string)result.Objects("JumpCommandResult").Single().Output);
+    }
+
+    [Fact]
     public async Task HundredMegabytesOfOutputArriveWholeWithoutIntermediateCopies()
     {
         using var ps = _lab.NewRunspace();

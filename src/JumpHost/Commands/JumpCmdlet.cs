@@ -81,6 +81,8 @@ public abstract class JumpCmdlet : PSCmdlet, IDisposable
         JumpErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
         JumpErrorKind.WriteError => ErrorCategory.WriteError,
         JumpErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        JumpErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+        JumpErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
         _ => ErrorCategory.NotSpecified,
     };
 }

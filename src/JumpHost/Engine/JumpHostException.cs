@@ -15,6 +15,8 @@ internal enum JumpErrorKind
     InvalidOperation,
     WriteError,
     ResourceUnavailable,
+    ResourceExists,
+    PermissionDenied,
 }
 
 /// <summary>Stable error identifiers: scripts and tests match on these, so they never change meaning.</summary>
@@ -48,6 +50,19 @@ internal static class JumpErrorIds
     public const string NonLoopbackBindRefused = "NonLoopbackBindRefused";
     public const string RemoteForwardRefused = "RemoteForwardRefused";
     public const string ForwardFailed = "ForwardFailed";
+    public const string TransferFailed = "TransferFailed";
+    public const string SourceNotFound = "SourceNotFound";
+    public const string DestinationExists = "DestinationExists";
+    public const string DestinationNotDirectory = "DestinationNotDirectory";
+    public const string SourceIsDirectory = "SourceIsDirectory";
+    public const string RemotePermissionDenied = "RemotePermissionDenied";
+    public const string LocalPermissionDenied = "LocalPermissionDenied";
+    public const string RemoteDiskFull = "RemoteDiskFull";
+    public const string UnsafeRemoteName = "UnsafeRemoteName";
+    public const string SymbolicLinkSkipped = "SymbolicLinkSkipped";
+    public const string DestinationNotFound = "DestinationNotFound";
+    public const string VerificationFailed = "VerificationFailed";
+
 }
 
 /// <summary>An engine failure with a stable id, a kind and a message that says what to do.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -169,11 +170,13 @@ internal static class OutputCollector
 
     private static string Decode(List<ArraySegment<byte>> chunks)
     {
+        // Counted by decoding into scratch space: a stateless count would miscount a character split across chunks.
         var counter = Utf8.GetDecoder();
+        var scratch = new char[Utf8.GetMaxCharCount(chunks.Max(c => c.Count))];
         var length = 0;
         for (var i = 0; i < chunks.Count; i++)
         {
-            length += counter.GetCharCount(chunks[i].Array!, chunks[i].Offset, chunks[i].Count, flush: i == chunks.Count - 1);
+            length += counter.GetChars(chunks[i].Array!, chunks[i].Offset, chunks[i].Count, scratch, 0, flush: i == chunks.Count - 1);
         }
 
 #if NET8_0_OR_GREATER

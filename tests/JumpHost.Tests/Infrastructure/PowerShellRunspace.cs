@@ -12,12 +12,13 @@ namespace JumpHost.Tests.Infrastructure;
 /// <summary>What one script run produced.</summary>
 public sealed class ScriptResult
 {
-    public ScriptResult(Collection<PSObject> output, IReadOnlyList<ErrorRecord> errors, IReadOnlyList<string> verbose, IReadOnlyList<string> warnings, RuntimeException? terminating)
+    public ScriptResult(Collection<PSObject> output, IReadOnlyList<ErrorRecord> errors, IReadOnlyList<string> verbose, IReadOnlyList<string> warnings, IReadOnlyList<ProgressRecord> progress, RuntimeException? terminating)
     {
         Output = output;
         Errors = errors;
         Verbose = verbose;
         Warnings = warnings;
+        Progress = progress;
         Terminating = terminating;
     }
 
@@ -28,6 +29,8 @@ public sealed class ScriptResult
     public IReadOnlyList<string> Verbose { get; }
 
     public IReadOnlyList<string> Warnings { get; }
+
+    public IReadOnlyList<ProgressRecord> Progress { get; }
 
     /// <summary>What stopped the whole script (not a statement-terminating cmdlet error, which lands in Errors), if anything did.</summary>
     public RuntimeException? Terminating { get; }
@@ -129,6 +132,7 @@ public sealed class PowerShellRunspace : IDisposable
             shell.Streams.Error.ToList(),
             shell.Streams.Verbose.Select(v => v.Message).ToList(),
             shell.Streams.Warning.Select(w => w.Message).ToList(),
+            shell.Streams.Progress.ToList(),
             terminating);
     }
 }
