@@ -251,7 +251,8 @@ public sealed class TransferTests : IClassFixture<GibibyteFile>, IDisposable
         var resumed = _ps.Run("Copy-JumpItem $args[0] $args[1] -ToSession $s -Resume -Verify -PassThru", _gibibyte.Path, _remote);
         Assert.Empty(resumed.AllErrors);
         var transfer = resumed.Objects("JumpTransfer").Single();
-        Assert.InRange((long)transfer.ResumedFrom, partial, GibibyteFile.Length - 1);
+        // A resumed upload rewrites up to 16 MiB before the partial file's end: its last wave of writes may have gaps.
+        Assert.InRange((long)transfer.ResumedFrom, Math.Max(0, partial - (16L << 20)), GibibyteFile.Length - 1);
         Assert.Equal(_gibibyte.Sha256, (string)transfer.Sha256);
         Assert.Equal(name + "\n", Remote($"ls -A {_remote}"));
     }

@@ -1,6 +1,7 @@
 using System;
-using System.Globalization;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
@@ -58,6 +59,17 @@ internal static class FileCopier
 {
     private const string PartialSuffix = ".jumphost-partial";
 
+    /// <summary>
+    /// A resumed upload writes this many chunks at once, each through its own handle: SftpFileStream waits for
+    /// each write's reply, which one handle alone would pay per write. It writes in waves, so a cut leaves the
+    /// partial file whole up to the start of its last wave, and the next resume starts a wave's length back.
+    /// </summary>
+    private const int ResumeHandles = 16;
+
+    private const int ResumeChunk = 1 << 20;
+
+    private const long ResumeRewind = (long)ResumeHandles * ResumeChunk;
+
     /// <summary>A write that failed with less than this left in its file system failed for want of space.</summary>
     private const ulong DiskFullBelow = 1 << 20;
 
@@ -81,7 +93,7 @@ internal static class FileCopier
         }).ConfigureAwait(false);
 
         var clock = Stopwatch.StartNew();
-        var offset = options.Resume ? RemoteLength(sftp, partial) : 0;
+        var offset = options.Resume ? Math.Max(0, RemoteLength(sftp, partial) - ResumeRewind) : 0;
         if (offset > file.Length)
         {
             offset = 0;
@@ -99,10 +111,7 @@ internal static class FileCopier
                 }
                 else
                 {
-                    input.Seek(offset, SeekOrigin.Begin);
-                    using var output = sftp.Open(partial, FileMode.Open, FileAccess.Write);
-                    output.Seek(offset, SeekOrigin.Begin);
-                    await CopyAsync(input, output, offset, progress, cancellationToken).ConfigureAwait(false);
+                    await ResumeUploadAsync(sftp, input, partial, offset, file.Length, progress, cancellationToken).ConfigureAwait(false);
                 }
 
                 var attributes = sftp.GetAttributes(partial);
@@ -204,6 +213,66 @@ internal static class FileCopier
             sftp.CreateDirectory(path);
         }
     });
+
+    private static async Task ResumeUploadAsync(SftpClient sftp, Stream input, string partial, long offset, long length, Action<long> progress, CancellationToken cancellationToken)
+    {
+        var handles = new List<SftpFileStream>();
+        try
+        {
+            var buffers = new byte[ResumeHandles][];
+            var position = offset;
+            while (position < length)
+            {
+                var writes = new List<Task>();
+                for (var i = 0; i < ResumeHandles && position < length; i++)
+                {
+                    if (handles.Count == i)
+                    {
+                        handles.Add(sftp.Open(partial, FileMode.Open, FileAccess.Write));
+                        buffers[i] = new byte[ResumeChunk];
+                    }
+
+                    var count = (int)Math.Min(ResumeChunk, length - position);
+                    input.Seek(position, SeekOrigin.Begin);
+                    await ReadFullyAsync(input, buffers[i], count, cancellationToken).ConfigureAwait(false);
+                    writes.Add(WriteChunkAsync(handles[i], position, buffers[i], count, cancellationToken));
+                    position += count;
+                }
+
+                await Task.WhenAll(writes).ConfigureAwait(false);
+                progress(position);
+            }
+        }
+        finally
+        {
+            foreach (var handle in handles)
+            {
+                handle.Dispose();
+            }
+        }
+    }
+
+    private static async Task WriteChunkAsync(SftpFileStream handle, long position, byte[] buffer, int count, CancellationToken cancellationToken)
+    {
+        handle.Seek(position, SeekOrigin.Begin);
+        await handle.WriteAsync(buffer, 0, count, cancellationToken).ConfigureAwait(false);
+        await handle.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ReadFullyAsync(Stream input, byte[] buffer, int count, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < count)
+        {
+            var read = await input.ReadAsync(buffer, filled, count - filled, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("The source file became shorter while it was being copied.");
+            }
+
+            filled += read;
+        }
+    }
 
     private static async Task CopyAsync(Stream input, Stream output, long offset, Action<long> progress, CancellationToken cancellationToken)
     {
