@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Core', 'Desktop')
     FormatsToProcess     = @('JumpHost.format.ps1xml')
     CmdletsToExport      = @(
+        'Get-JumpAuditLog'
         'Get-JumpHostKey'
         'Get-JumpSession'
         'Get-PortForward'
@@ -18,8 +19,10 @@
         'Remove-JumpHostKey'
         'Remove-JumpSession'
         'Resolve-JumpHost'
+        'Set-JumpAuditLog'
         'Start-PortForward'
         'Stop-PortForward'
+        'Test-JumpAuditLog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

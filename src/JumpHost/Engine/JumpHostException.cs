@@ -48,6 +48,14 @@ internal static class JumpErrorIds
     public const string NonLoopbackBindRefused = "NonLoopbackBindRefused";
     public const string RemoteForwardRefused = "RemoteForwardRefused";
     public const string ForwardFailed = "ForwardFailed";
+
+    // The audit log (Set-, Get-, Test-JumpAuditLog, and every operation that records an event).
+    public const string AuditWriteFailed = "AuditWriteFailed";
+    public const string AuditPathInvalid = "AuditPathInvalid";
+    public const string AuditLogNotFound = "AuditLogNotFound";
+    public const string AuditLogReadFailed = "AuditLogReadFailed";
+    public const string AuditRecordInvalid = "AuditRecordInvalid";
+    public const string AuditRedactPatternInvalid = "AuditRedactPatternInvalid";
 }
 
 /// <summary>An engine failure with a stable id, a kind and a message that says what to do.</summary>

@@ -40,6 +40,9 @@ internal sealed class SessionRegistry
     public static SessionRegistry? Existing =>
         Runspace.DefaultRunspace is { } runspace && Registries.TryGetValue(runspace, out var registry) ? registry : null;
 
+    /// <summary>The runspace's audit log: its settings (Set-JumpAuditLog) and the methods that write records.</summary>
+    public Engine.Audit.AuditLog Audit { get; } = Engine.Audit.AuditLog.CreateDefault();
+
     public JumpSession Add(ConnectionChain connection, string? name, JumpSession? via)
     {
         lock (_gate)
