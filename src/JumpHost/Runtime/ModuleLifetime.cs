@@ -7,6 +7,6 @@ public sealed class ModuleLifetime : IModuleAssemblyCleanup
 {
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
-        SessionRegistry.Existing?.CloseAll();
+        SessionRegistry.Existing?.CloseAll("module removed");
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 
 namespace JumpHost.Engine.Audit;
 
@@ -18,6 +20,7 @@ namespace JumpHost.Engine.Audit;
 /// </summary>
 internal sealed class AuditLog
 {
+    private readonly ConcurrentQueue<JumpHostException> _unreported = new();
     private volatile AuditSettings _settings;
 
     public AuditLog(AuditSettings settings)
@@ -72,6 +75,36 @@ internal sealed class AuditLog
         {
             return Fail(ex, settings, record.Kind);
         }
+    }
+
+    /// <summary>
+    /// Writes the record of something that cannot be stopped any more (a session or forward closing, perhaps on a
+    /// background thread): never throws, even when the log is required; a failure waits in
+    /// <see cref="TakeUnreported"/> for the next cmdlet to report it.
+    /// </summary>
+    public void RecordLater(AuditEvent record)
+    {
+        var settings = _settings;
+        try
+        {
+            Write(record, settings);
+        }
+        catch (AuditWriteException ex)
+        {
+            _unreported.Enqueue(Fail(ex, settings.With(required: false), record.Kind)!);
+        }
+    }
+
+    /// <summary>The failures of <see cref="RecordLater"/> not reported yet; each is returned once.</summary>
+    public IReadOnlyList<JumpHostException> TakeUnreported()
+    {
+        var failures = new List<JumpHostException>();
+        while (_unreported.TryDequeue(out var failure))
+        {
+            failures.Add(failure);
+        }
+
+        return failures;
     }
 
     /// <summary>
