@@ -227,14 +227,13 @@ public sealed class AuditEventTests : IDisposable
     public void AdHocViaAndRunspaceClosingSessionsAreRecorded()
     {
         var log = Path.Combine(_scratch, "audit.jsonl");
-        string bastionId;
         using (var ps = _lab.NewRunspace())
         {
             var result = ps.Run(
                 "Set-JumpAuditLog -Path $args[0]; Invoke-JumpCommand -HostName target1 -JumpHost bastion @Lab -Command hostname | Out-Null; " +
                 "$b = New-JumpSession bastion @Lab; $t = New-JumpSession target2 -Via $b @Lab; $b.AuditId; $t.AuditId", log);
             Assert.Empty(result.AllErrors);
-            bastionId = (string)result.Output[0].BaseObject;
+            var bastionId = (string)result.Output[0].BaseObject;
             var targetId = (string)result.Output[1].BaseObject;
 
             var adHoc = Records(ps, "-HostName target1");
@@ -251,13 +250,16 @@ public sealed class AuditEventTests : IDisposable
             Assert.Equal(true, hops[0]["reused"]);
             Assert.Equal(_lab.Ip("bastion"), hops[0]["address"]);
             Assert.Equal("bastion", hops[1]["through"]);
+
+            // Closing the bastion's session closes the one opened through it.
+            Assert.Empty(ps.Run("Remove-JumpSession $b; $null = New-JumpSession target1 -JumpHost bastion @Lab").AllErrors);
         }
 
-        // Closing the runspace closes its sessions, newest first.
+        // Closing the runspace closes the sessions it still has.
         using var reader = new PowerShellRunspace();
         var closed = reader.Run("Get-JumpAuditLog $args[0] -Kind session.closed", log).Objects("JumpAuditRecord");
         Assert.Equal(
-            new[] { ("target1", "its command finished"), ("target2", "runspace closed"), ("bastion", "runspace closed") },
+            new[] { ("target1", "its command finished"), ("target2", "the session it was opened through was closed"), ("bastion", "removed"), ("target1", "runspace closed") },
             closed.Select(r => ((string)r.HostName, (string)r.Fields["reason"])));
         Assert.True((bool)Verify(reader, log).Valid);
     }

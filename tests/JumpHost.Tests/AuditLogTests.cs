@@ -103,7 +103,8 @@ public sealed class AuditLogTests : IDisposable
             fields: new Dictionary<string, object?>
             {
                 ["target"] = Fields(("host", "db01"), ("port", 22), ("user", "admin")),
-                ["hops"] = new object[] { Fields(("host", "bastion"), ("port", 2222), ("trust", "known")), Fields(("host", "db01"), ("auth", "publickey")) },
+                ["hops"] = new object[] { Fields(("host", "bastion"), ("port", 2222), ("trust", "known")), Fields(("host", "db01"), ("auth", new[] { "publickey" })) },
+                ["auth"] = "publickey",
                 ["durationMs"] = 612.5,
                 ["note"] = "quote \" backslash \\ tab \t newline \n unicode é ✓ 😀",
             });
@@ -117,7 +118,7 @@ public sealed class AuditLogTests : IDisposable
             new[] { "seq", "time", "kind", "user", "machine", "pid", "sessionId", "chainId", "host", "via", "fields", "prev" },
             json.RootElement.EnumerateObject().Select(p => p.Name));
         var fields = json.RootElement.GetProperty("fields");
-        Assert.Equal(new[] { "target", "hops", "durationMs", "note" }, fields.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(new[] { "target", "hops", "auth", "durationMs", "note" }, fields.EnumerateObject().Select(p => p.Name));
         Assert.Equal("quote \" backslash \\ tab \t newline \n unicode é ✓ 😀", fields.GetProperty("note").GetString());
         Assert.Equal(2222, fields.GetProperty("hops")[0].GetProperty("port").GetInt32());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$", json.RootElement.GetProperty("time").GetString());
@@ -418,7 +419,7 @@ public sealed class AuditLogTests : IDisposable
         Assert.Null(Write(ps, "session.closed", sessionId: a, host: "db01.example.com", via: new[] { "bastion" }, time: now.AddDays(-10)));
         Assert.Null(Write(ps, "session.opened", sessionId: b, host: "db01.example.com", via: new[] { "bastion", "relay1" }, time: now.AddDays(-2)));
         Assert.Null(Write(ps, "command", sessionId: b, host: "db01.example.com", via: new[] { "bastion", "relay1" }, time: now.AddDays(-2), commandId: "c2", fields: new Dictionary<string, object?> { ["command"] = "systemctl restart postgresql", ["exitStatus"] = 0 }));
-        Assert.Null(Write(ps, "forward.started", sessionId: b, host: "db01.example.com", via: new[] { "bastion", "relay1" }, time: now.AddDays(-1), forwardId: "f1", fields: new Dictionary<string, object?> { ["type"] = "local", ["listen"] = "127.0.0.1:15432", ["destination"] = "localhost:5432" }));
+        Assert.Null(Write(ps, "forward.started", sessionId: b, host: "db01.example.com", via: new[] { "bastion", "relay1" }, time: now.AddDays(-1), forwardId: "f1", fields: new Dictionary<string, object?> { ["type"] = "local", ["localEndpoint"] = "127.0.0.1:15432", ["remoteEndpoint"] = "localhost:5432" }));
         Assert.Null(Write(ps, "session.opened", sessionId: "cccc000000000003", host: "web01", time: now.AddHours(-1)));
         Assert.Null(Write(ps, "command", sessionId: "cccc000000000003", host: "web01", time: now.AddHours(-1), commandId: "c3", fields: new Dictionary<string, object?> { ["command"] = "uptime", ["exitStatus"] = 1 }));
         Assert.Null(Write(ps, "session.failed", sessionId: "dddd000000000004", host: "db02", via: new[] { "relay1" }, time: now.AddMinutes(-5), fields: new Dictionary<string, object?> { ["error"] = "HostKeyMismatch" }));
@@ -545,6 +546,48 @@ public sealed class AuditLogTests : IDisposable
         var where = other.Run("Test-JumpAuditLog");
         var defaultPath = where.Objects("JumpAuditVerification").Select(v => (string)v.Path).Concat(where.AllErrors.Select(e => (string)e.TargetObject)).Single();
         Assert.Equal(ExpectedDefaultPath(), defaultPath);
+    }
+
+    [Fact]
+    public void ATransferIsRecordedWithItsPathsLengthHashAndOutcome()
+    {
+        var log = Path.Combine(_scratch, "audit.jsonl");
+        using var ps = new PowerShellRunspace();
+        Assert.Empty(ps.Run("Set-JumpAuditLog -Path $args[0]", log).AllErrors);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("app")));
+
+        // The call a transfer cmdlet makes once a copy ends: AuditEvents.Transfer, written with AuditLog.Record.
+        Assert.Null(Invoke(ps, "Record", Transfer("Upload", "/home/alice/app.tar", "/srv/app.tar", 1048576L, sha, null)));
+        Assert.Null(Invoke(ps, "Record", Transfer("Download", "/var/log/syslog", "/home/alice/syslog", null, null, new IOException("No space left on device"))));
+
+        var records = ps.Run("Get-JumpAuditLog -Kind transfer -SessionId 5e55000000000001 -HostName bastion").Objects("JumpAuditRecord");
+        Assert.Equal(2, records.Count);
+        var (upload, download) = (records[0], records[1]);
+        Assert.Equal("db01", (string)upload.HostName);
+        Assert.Equal("upload", (string)upload.Fields["direction"]);
+        Assert.Equal("/home/alice/app.tar", (string)upload.Fields["source"]);
+        Assert.Equal("/srv/app.tar", (string)upload.Fields["destination"]);
+        Assert.Equal(1048576L, (long)upload.Fields["length"]);
+        Assert.Equal(sha, (string)upload.Fields["sha256"]);
+        Assert.Equal(850L, (long)upload.Fields["durationMs"]);
+        Assert.Equal("completed", (string)upload.Fields["outcome"]);
+        Assert.Equal("upload /home/alice/app.tar -> /srv/app.tar (1048576 bytes)", (string)upload.Summary);
+        Assert.Equal("failed", (string)download.Fields["outcome"]);
+        Assert.Equal("IOException", (string)download.Fields["error"]);
+        Assert.Equal("No space left on device", (string)download.Fields["message"]);
+        Assert.Null(download.Fields["length"]);
+        Assert.Equal("download /var/log/syslog -> /home/alice/syslog (failed)", (string)download.Summary);
+        Assert.True((bool)Verify(ps, log).Valid);
+    }
+
+    /// <summary>A transfer event for session 5e55000000000001 to db01 through bastion, built by the engine's AuditEvents.Transfer.</summary>
+    private static object Transfer(string direction, string source, string destination, long? length, string? sha256, Exception? error)
+    {
+        var assembly = ModuleAssembly.Value;
+        var context = Activator.CreateInstance(assembly.GetType("JumpHost.Engine.Audit.AuditContext", throwOnError: true)!, "5e55000000000001", "5e55000000000001", "db01", new[] { "bastion" })!;
+        var kind = Enum.Parse(assembly.GetType("JumpHost.Engine.Audit.TransferDirection", throwOnError: true)!, direction);
+        var transfer = assembly.GetType("JumpHost.Engine.Audit.AuditEvents", throwOnError: true)!.GetMethod("Transfer")!;
+        return transfer.Invoke(null, new object?[] { context, kind, source, destination, length, sha256, TimeSpan.FromMilliseconds(850), error })!;
     }
 
     private static string ExpectedDefaultPath()

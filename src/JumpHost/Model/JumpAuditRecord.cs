@@ -92,16 +92,19 @@ public sealed class JumpAuditRecord
     public string Summary => Kind switch
     {
         "command" => Join(Text("command"), Field("exitStatus") is { } status ? $"(exit {status})" : Text("exitSignal") is { } signal ? $"(signal {signal})" : null),
-        "session.opened" => Join(Route(), (Text("auth") ?? TargetAuth()) is { } auth ? $"({auth})" : null),
+        "session.opened" => Join(Route(), Text("auth") is { } auth ? $"({auth})" : null),
         "session.failed" => Join(Route(), Text("error") is { } error ? $"({error})" : null),
         "session.closed" => Join(Route(), Text("reason") is { } reason ? $"({reason})" : null),
-        "forward.started" or "forward.stopped" => Join(Text("type"), Text("listen"), "->", Text("destination")),
+        "forward.started" or "forward.stopped" => Text("type") == "remote"
+            ? Join(Text("type"), Text("remoteEndpoint"), "->", Text("localEndpoint"))
+            : Join(Text("type"), Text("localEndpoint"), "->", Text("remoteEndpoint")),
         "transfer" => Join(
             Text("direction"),
-            Text("direction") == "download" ? Text("remotePath") : Text("localPath"),
+            Text("source"),
             "->",
-            Text("direction") == "download" ? Text("localPath") : Text("remotePath"),
-            Field("length") is { } length ? $"({length} bytes)" : null),
+            Text("destination"),
+            Field("length") is { } length ? $"({length} bytes)" : null,
+            Text("outcome") == "failed" ? "(failed)" : null),
         "log.settings" => Field("enabled") is false ? "auditing disabled" : Join(Text("path"), Field("required") is true ? "(required)" : null),
         "log.start" => Text("path") ?? string.Empty,
         "log.recovered" => Field("discardedBytes") is { } bytes ? $"{bytes} bytes of an unfinished line recovered" : string.Empty,
@@ -125,12 +128,6 @@ public sealed class JumpAuditRecord
     private object? Field(string name) => Fields.TryGetValue(name, out var value) ? value : null;
 
     private string? Text(string name) => Field(name) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
-
-    /// <summary>How the last hop (the target) authenticated, from the hops of a session.opened record.</summary>
-    private string? TargetAuth() =>
-        Field("hops") is object?[] { Length: > 0 } hops && hops[hops.Length - 1] is IDictionary hop && hop.Contains("auth")
-            ? Convert.ToString(hop["auth"], CultureInfo.InvariantCulture)
-            : null;
 
     private string? Route() =>
         HostName == null ? null : JumpHosts.Length == 0 ? HostName : $"{HostName} via {string.Join(",", JumpHosts)}";
