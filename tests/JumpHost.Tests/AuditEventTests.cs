@@ -212,14 +212,14 @@ public sealed class AuditEventTests : IDisposable
         Assert.True((long)localStop.Fields["bytesReceived"] > _lab.WwwToken.Length);
         Assert.True((long)localStop.Fields["bytesSent"] > 0);
         Assert.Equal("dynamic", (string)socksStart.Fields["type"]);
-        Assert.Equal("session closed", (string)socksStop.Fields["reason"]);
+        Assert.Equal("session-closed", (string)socksStop.Fields["reason"]);
         Assert.Equal("removed", (string)records[5].Fields["reason"]);
 
         // A forward that opened its own session: stopping it closes that session too.
         var oneShot = Records(ps, "-SessionId $args[0]", oneShotId);
         Assert.Equal(new[] { "session.opened", "forward.started", "forward.stopped", "session.closed" }, oneShot.Select(r => (string)r.Kind));
         Assert.Equal("target1", (string)oneShot[0].HostName);
-        Assert.Equal("its forward was stopped", (string)oneShot[3].Fields["reason"]);
+        Assert.Equal("forward-stopped", (string)oneShot[3].Fields["reason"]);
         Assert.True((bool)Verify(ps, log).Valid);
     }
 
@@ -239,7 +239,7 @@ public sealed class AuditEventTests : IDisposable
             var adHoc = Records(ps, "-HostName target1");
             Assert.Equal(new[] { "session.opened", "command", "session.closed" }, adHoc.Select(r => (string)r.Kind));
             Assert.Single(adHoc.Select(r => (string)r.SessionId).Distinct());
-            Assert.Equal("its command finished", (string)adHoc[2].Fields["reason"]);
+            Assert.Equal("command-finished", (string)adHoc[2].Fields["reason"]);
 
             // The session opened -Via rides on the bastion's connection: same chain id, the bastion's hop reused.
             var via = Records(ps, "-SessionId $args[0]", targetId).Single();
@@ -259,7 +259,7 @@ public sealed class AuditEventTests : IDisposable
         using var reader = new PowerShellRunspace();
         var closed = reader.Run("Get-JumpAuditLog $args[0] -Kind session.closed", log).Objects("JumpAuditRecord");
         Assert.Equal(
-            new[] { ("target1", "its command finished"), ("target2", "the session it was opened through was closed"), ("bastion", "removed"), ("target1", "runspace closed") },
+            new[] { ("target1", "command-finished"), ("target2", "via-closed"), ("bastion", "removed"), ("target1", "runspace-closed") },
             closed.Select(r => ((string)r.HostName, (string)r.Fields["reason"])));
         Assert.True((bool)Verify(reader, log).Valid);
     }

@@ -153,7 +153,7 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
         }
         finally
         {
-            connection.Close("its command finished");
+            connection.Close(AuditReasons.CommandFinished);
         }
     }
 

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using JumpHost.Engine.Audit;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -172,7 +173,7 @@ internal sealed class ConnectionChain : IDisposable
         return chain;
     }
 
-    public void Dispose() => Close("closed");
+    public void Dispose() => Close(AuditReasons.Closed);
 
     /// <summary>Closes the chain (once; later calls do nothing) and says why in the <see cref="Closed"/> event.</summary>
     public void Close(string reason)
@@ -195,13 +196,13 @@ internal sealed class ConnectionChain : IDisposable
         // Forwards run over the target's connection: stop them (and free their ports) first.
         foreach (var forward in forwards)
         {
-            forward.Stop("session closed");
+            forward.Stop(AuditReasons.SessionClosed);
         }
 
         // Sessions opened through this one depend on its tunnels: close them next.
         foreach (var dependent in dependents)
         {
-            dependent.Close("the session it was opened through was closed");
+            dependent.Close(AuditReasons.ViaClosed);
         }
 
         Via?.RemoveDependent(this);

@@ -23,7 +23,7 @@ internal static class AuditTrail
         }
         catch (JumpHostException)
         {
-            chain.Close("its session.opened record could not be written to the required audit log");
+            chain.Close(AuditReasons.NotAudited);
             throw;
         }
     }

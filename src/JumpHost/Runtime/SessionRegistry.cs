@@ -69,7 +69,7 @@ internal sealed class SessionRegistry
     /// <summary>Closes a session, its forwards and every session opened through it, and forgets them.</summary>
     public void Remove(JumpSession session)
     {
-        session.Connection?.Close("removed");
+        session.Connection?.Close(AuditReasons.Removed);
         Prune();
     }
 
@@ -99,10 +99,10 @@ internal sealed class SessionRegistry
     /// <summary>Stops a forward, frees its port, and closes the session a one-shot forward opened for itself.</summary>
     public void Stop(PortForward forward)
     {
-        forward.Engine?.Stop("stopped");
+        forward.Engine?.Stop(AuditReasons.Stopped);
         if (forward.OwnsSession)
         {
-            forward.Session.Connection?.Close("its forward was stopped");
+            forward.Session.Connection?.Close(AuditReasons.ForwardStopped);
         }
 
         Prune();
@@ -157,7 +157,7 @@ internal sealed class SessionRegistry
                 // Raised on a PowerShell thread: never let an exception escape.
                 try
                 {
-                    registry.CloseAll("runspace closed");
+                    registry.CloseAll(AuditReasons.RunspaceClosed);
                 }
                 catch (Exception)
                 {

@@ -19,6 +19,38 @@ internal static class AuditKinds
     public const string Transfer = "transfer";
 }
 
+/// <summary>Why a session closed or a forward stopped: the <c>reason</c> field of session.closed and forward.stopped.</summary>
+internal static class AuditReasons
+{
+    /// <summary>Closed by the code that opened it (a session that failed to start a forward, say).</summary>
+    public const string Closed = "closed";
+
+    /// <summary>Remove-JumpSession.</summary>
+    public const string Removed = "removed";
+
+    /// <summary>Stop-PortForward.</summary>
+    public const string Stopped = "stopped";
+
+    /// <summary>The session Invoke-JumpCommand -HostName opened for its command, closed after it.</summary>
+    public const string CommandFinished = "command-finished";
+
+    /// <summary>The session Start-PortForward -HostName opened for its forward, closed when the forward stopped.</summary>
+    public const string ForwardStopped = "forward-stopped";
+
+    /// <summary>A session closed because the -Via session it was opened through closed.</summary>
+    public const string ViaClosed = "via-closed";
+
+    /// <summary>A forward stopped because its session closed.</summary>
+    public const string SessionClosed = "session-closed";
+
+    public const string RunspaceClosed = "runspace-closed";
+
+    public const string ModuleRemoved = "module-removed";
+
+    /// <summary>Opened, but its session.opened record could not be written to the required log: no audit, no access.</summary>
+    public const string NotAudited = "not-audited";
+}
+
 /// <summary>Correlation ids for audit records: random, so that they are unique across runspaces, processes and computers.</summary>
 internal static class AuditIds
 {

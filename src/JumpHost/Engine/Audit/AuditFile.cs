@@ -48,12 +48,12 @@ internal static class AuditFile
                 var lines = new StringBuilder();
                 if (seq == 0)
                 {
-                    prev = AddLine(lines, ++seq, AuditRecordFormat.StartEvent(fullPath), AuditRedactor.Default, prev);
+                    prev = AddLine(lines, ++seq, AuditRecordFormat.StartEvent(fullPath, record.Time), AuditRedactor.Default, prev);
                 }
 
                 if (tail.Unfinished != null)
                 {
-                    prev = AddLine(lines, ++seq, AuditRecordFormat.RecoveredEvent(tail.Unfinished), AuditRedactor.Default, prev);
+                    prev = AddLine(lines, ++seq, AuditRecordFormat.RecoveredEvent(tail.Unfinished, record.Time), AuditRedactor.Default, prev);
                 }
 
                 AddLine(lines, ++seq, record, redactor, prev);

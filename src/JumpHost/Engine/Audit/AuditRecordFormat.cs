@@ -95,9 +95,10 @@ internal static class AuditRecordFormat
         return json.ToString();
     }
 
-    /// <summary>The first record of a file: the chain starts here, from the zero hash.</summary>
-    public static AuditEvent StartEvent(string path) => new(AuditKinds.LogStart)
+    /// <summary>The first record of a file: the chain starts here, from the zero hash. Its time is that of the record it precedes, so that times never go back.</summary>
+    public static AuditEvent StartEvent(string path, DateTime time) => new(AuditKinds.LogStart)
     {
+        Time = time,
         Fields =
         {
             ["format"] = Version,
@@ -110,12 +111,13 @@ internal static class AuditRecordFormat
     /// Records a line that a writer left unfinished (a crash or a full disk mid-write): the bytes are taken out
     /// of the file so that the chain goes on unbroken, and kept here.
     /// </summary>
-    public static AuditEvent RecoveredEvent(byte[] discarded)
+    public static AuditEvent RecoveredEvent(byte[] discarded, DateTime time)
     {
         const int keep = 65536;
         var text = Encoding.UTF8.GetString(discarded);
         return new AuditEvent(AuditKinds.LogRecovered)
         {
+            Time = time,
             Fields =
             {
                 ["reason"] = "The file ended in an unfinished line (a writer stopped mid-write); it was taken out and is kept here.",

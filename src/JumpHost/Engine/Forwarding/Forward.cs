@@ -48,7 +48,7 @@ internal abstract class Forward : IDisposable
     /// <summary>Raised once when the forward has stopped (its figures are final then), with why it stopped.</summary>
     public event Action<Forward, string>? Stopped;
 
-    public void Dispose() => Stop("stopped");
+    public void Dispose() => Stop(AuditReasons.Stopped);
 
     /// <summary>Stops the forward (once; later calls do nothing) and says why in the <see cref="Stopped"/> event.</summary>
     public void Stop(string reason)
