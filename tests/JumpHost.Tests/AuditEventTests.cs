@@ -130,6 +130,48 @@ public sealed class AuditEventTests : IDisposable
         Assert.Contains("via relay1,relay2,relay3 (HostKeyMismatch)", (string)failed.Summary);
     }
 
+    [Theory]
+    [InlineData("Strict", "session.failed", "rejected-unknown", "strict")]
+    [InlineData("AcceptNew", "session.opened", "accepted-new", "accept-new")]
+    [InlineData("Ask", "session.opened", "accepted-by-user", "ask")]
+    public void EachHostKeyDecisionIsRecordedWithThePolicyBehindIt(string policy, string kind, string trust, string policyName)
+    {
+        var knownHosts = Path.Combine(_scratch, "known_hosts");
+        File.WriteAllLines(knownHosts, File.ReadAllLines(_lab.KnownHosts).Where(l => !l.StartsWith("relay2 ")));
+        var host = new ScriptedHost();
+        host.Choices.Enqueue(0);
+        var log = Path.Combine(_scratch, "audit.jsonl");
+        using var ps = _lab.NewRunspace(knownHosts, host);
+        ps.Run("Set-JumpAuditLog -Path $args[0]; New-JumpSession www -JumpHost relay1,relay2,relay3 @Lab -HostKeyPolicy $args[1]", log, policy);
+
+        var record = Records(ps, "-Kind session.*").Single();
+        Assert.Equal(kind, (string)record.Kind);
+        List<Dictionary<string, object?>> hops = Hops(record);
+        var relay2 = hops.Single(h => (string)h["name"]! == "relay2");
+        Assert.Equal(trust, relay2["trust"]);
+        Assert.Equal(policyName, relay2["policy"]);
+        Assert.Equal(Fingerprint("relay2"), relay2["hostKeyFingerprint"]);
+        if (kind == "session.opened")
+        {
+            // The line the key was added at.
+            var line = Array.FindIndex(File.ReadAllLines(knownHosts), l => l.StartsWith("relay2 ")) + 1;
+            Assert.Equal($"{knownHosts}:{line}", relay2["trustSource"]);
+            Assert.Single(hops, h => (string)h["trust"]! != "known");
+        }
+    }
+
+    [Fact]
+    public void AHostCertificateIsRecordedAsTrustedByItsAuthority()
+    {
+        var log = Path.Combine(_scratch, "audit.jsonl");
+        using var ps = _lab.NewRunspace(_lab.KnownHostsCertificateAuthority);
+        Assert.Empty(ps.Run("Set-JumpAuditLog -Path $args[0]; New-JumpSession target2 -JumpHost bastion -Port $args[1] @Lab", log, _lab.Port("certhost")).AllErrors);
+
+        List<Dictionary<string, object?>> hops = Hops(Records(ps, "-Kind session.opened").Single());
+        Assert.Equal("certificate", hops[1]["trust"]);
+        Assert.StartsWith(_lab.KnownHostsCertificateAuthority + ":", (string)hops[1]["trustSource"]!);
+    }
+
     [Fact]
     public void NoPasswordPassphraseOrOneTimePasswordEverReachesTheLog()
     {
