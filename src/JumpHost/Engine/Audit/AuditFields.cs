@@ -40,8 +40,6 @@ internal sealed class AuditFields : IEnumerable<KeyValuePair<string, object?>>
     /// <summary>For collection initializers: <c>new AuditFields { { "host", "db01" }, { "port", 22 } }</c>.</summary>
     public void Add(string name, object? value) => this[name] = value;
 
-    public bool ContainsKey(string name) => _values.ContainsKey(name);
-
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
     {
         foreach (var name in _order)

@@ -23,8 +23,6 @@ internal sealed class AuditLine
     public bool Terminated { get; }
 
     public string Hash => AuditHash.OfLine(Bytes);
-
-    public string Text => System.Text.Encoding.UTF8.GetString(Bytes);
 }
 
 /// <summary>Reading log files as bytes, forwards line by line and backwards from the end.</summary>
@@ -80,12 +78,12 @@ internal static class AuditLines
     /// feed (an unfinished write; null when the file ends with one). Reads backwards, so a long log costs no more
     /// than a short one.
     /// </summary>
-    public static (byte[]? LastLine, long LastLineStart, byte[]? Unfinished, long UnfinishedStart) ReadTail(Stream stream)
+    public static (byte[]? LastLine, byte[]? Unfinished, long UnfinishedStart) ReadTail(Stream stream)
     {
         var length = stream.Length;
         if (length == 0)
         {
-            return (null, 0, null, 0);
+            return (null, null, 0);
         }
 
         // Where the last complete line ends: the last line feed of the file.
@@ -100,11 +98,11 @@ internal static class AuditLines
 
         if (lastFeed < 0)
         {
-            return (null, 0, unfinished, unfinishedStart);
+            return (null, unfinished, unfinishedStart);
         }
 
         var start = FindLineFeedBefore(stream, lastFeed) + 1;
-        return (ReadRange(stream, start, lastFeed - start), start, unfinished, unfinishedStart);
+        return (ReadRange(stream, start, lastFeed - start), unfinished, unfinishedStart);
     }
 
     /// <summary>The position of the last line feed before <paramref name="end"/>, or -1.</summary>

@@ -14,8 +14,8 @@ namespace JumpHost.Engine.Audit;
 /// the settings say the log is required, so that the operation stops:
 /// </para>
 /// <code>
-/// var failure = audit.Record(new AuditEvent(AuditKinds.Command, session.Audit) { ... });
-/// if (failure != null) WriteError(ToErrorRecord(failure, session));
+/// var failure = audit.Record(AuditEvents.Command(chain.Trace.Context, commandId, text, outcome, null, elapsed));
+/// if (failure != null) WriteError(ToErrorRecord(failure, failure.Target));
 /// </code>
 /// </summary>
 internal sealed class AuditLog
@@ -36,11 +36,6 @@ internal sealed class AuditLog
         get => _settings;
         set => _settings = value ?? throw new ArgumentNullException(nameof(value));
     }
-
-    public bool Enabled => _settings.Enabled;
-
-    /// <summary>Writes the event under the current settings; nothing when auditing is off. Throws <see cref="AuditWriteException"/>.</summary>
-    public void Write(AuditEvent record) => Write(record, _settings);
 
     /// <summary>Writes the event under the given settings; nothing when they turn auditing off. Throws <see cref="AuditWriteException"/>.</summary>
     public static void Write(AuditEvent record, AuditSettings settings)

@@ -9,11 +9,7 @@ internal sealed class AuditWriteException : Exception
         : base($"The audit log {path} could not be written: {reason}", inner)
     {
         Path = path;
-        Reason = reason;
     }
 
     public string Path { get; }
-
-    /// <summary>Why, in a few words (the system's message).</summary>
-    public string Reason { get; }
 }
