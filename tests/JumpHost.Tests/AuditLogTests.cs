@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Reflection;
+using System.Runtime.Loader;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -332,6 +333,49 @@ public sealed class AuditLogTests : IDisposable
         Assert.True((bool)verification.Valid, (string?)verification.Reason);
         Assert.Equal((long)expected, (long)verification.RecordCount);
         Assert.Equal(threads * perThread, check.Run("Get-JumpAuditLog $args[0] -Kind command", log).Output.Count);
+    }
+
+    [Fact]
+    public async Task WritersThatShareOnlyTheSystemWideLockStillMakeOneUnbrokenChain()
+    {
+        // A second copy of the module in its own load context has its own in-process locks, as another
+        // process has: only the named system mutex orders its appends with those of the first copy.
+        var log = Path.Combine(_scratch, "processes.jsonl");
+        var context = new AssemblyLoadContext("second-process", isCollectible: true);
+        try
+        {
+            var copies = new[] { ModuleAssembly.Value, context.LoadFromAssemblyPath(ModuleAssembly.Value.Location) };
+            Assert.NotSame(copies[0].GetType("JumpHost.Engine.Audit.AuditFile"), copies[1].GetType("JumpHost.Engine.Audit.AuditFile"));
+            const int threadsPerCopy = 4;
+            const int perThread = 50;
+            using var start = new Barrier(copies.Length * threadsPerCopy);
+            var work = copies.SelectMany((assembly, copy) => Enumerable.Range(0, threadsPerCopy).Select(thread => Task.Factory.StartNew(() =>
+            {
+                var append = assembly.GetType("JumpHost.Engine.Audit.AuditFile", throwOnError: true)!.GetMethod("Append")!;
+                var redactor = assembly.GetType("JumpHost.Engine.Audit.AuditRedactor", throwOnError: true)!.GetProperty("Default")!.GetValue(null);
+                var eventType = assembly.GetType("JumpHost.Engine.Audit.AuditEvent", throwOnError: true)!;
+                start.SignalAndWait();
+                for (var i = 0; i < perThread; i++)
+                {
+                    var record = Activator.CreateInstance(eventType, "command")!;
+                    var fields = eventType.GetProperty("Fields")!.GetValue(record)!;
+                    fields.GetType().GetProperty("Item")!.SetValue(fields, $"copy {copy} thread {thread} record {i}", new object[] { "command" });
+                    append.Invoke(null, new[] { log, record, redactor });
+                }
+            }, TaskCreationOptions.LongRunning))).ToList();
+            await Task.WhenAll(work);
+        }
+        finally
+        {
+            context.Unload();
+        }
+
+        var lines = File.ReadAllLines(log);
+        Assert.Equal(1 + (2 * 4 * 50), lines.Length);
+        AssertChain(lines);
+        Assert.Equal(200, lines.Count(l => l.Contains("\"copy 1 thread")));
+        using var ps = new PowerShellRunspace();
+        Assert.True((bool)Verify(ps, log).Valid);
     }
 
     [Fact]
