@@ -11,6 +11,7 @@
     FormatsToProcess     = @('JumpHost.format.ps1xml')
     CmdletsToExport      = @(
         'Copy-JumpItem'
+        'Get-JumpAuditLog'
         'Get-JumpChildItem'
         'Get-JumpHostKey'
         'Get-JumpSession'
@@ -20,8 +21,10 @@
         'Remove-JumpHostKey'
         'Remove-JumpSession'
         'Resolve-JumpHost'
+        'Set-JumpAuditLog'
         'Start-PortForward'
         'Stop-PortForward'
+        'Test-JumpAuditLog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

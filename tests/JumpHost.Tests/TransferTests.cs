@@ -398,6 +398,37 @@ public sealed class TransferTests : IClassFixture<GibibyteFile>, IDisposable
     }
 
     [Fact]
+    public void EachFileCopiedOrRefusedIsAnAuditRecord()
+    {
+        var log = Path.Combine(_local, "audit.jsonl");
+        Assert.Empty(_ps.Run("Set-JumpAuditLog -Path $args[0]", log).AllErrors);
+        Open(ThroughThreeHops);
+        Remote($"mkdir {_remote}");
+        var local = Path.Combine(_local, "deploy.txt");
+        File.WriteAllText(local, "v2\n");
+
+        Assert.Empty(_ps.Run("Copy-JumpItem $args[0] $args[1] -ToSession $s -Verify", local, _remote).AllErrors);
+        AssertError(_ps.Run("Copy-JumpItem $args[0] $args[1] -FromSession $s", $"{_remote}/deploy.txt", local), "DestinationExists", ErrorCategory.ResourceExists);
+
+        var records = _ps.Run("Get-JumpAuditLog $args[0] -Kind transfer", log).Objects("JumpAuditRecord");
+        Assert.Equal(2, records.Count);
+        var upload = records[0];
+        Assert.Equal("www", (string)upload.HostName);
+        Assert.Equal(new[] { "relay1", "relay2", "relay3" }, (string[])upload.JumpHosts);
+        Assert.Equal("upload", (string)upload.Fields["direction"]);
+        Assert.Equal(local, (string)upload.Fields["source"]);
+        Assert.Equal($"{RemoteHome}/{_remote}/deploy.txt", (string)upload.Fields["destination"]);
+        Assert.Equal(3L, Convert.ToInt64(upload.Fields["length"]));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("v2\n"u8)), (string)upload.Fields["sha256"]);
+        Assert.Equal("completed", (string)upload.Fields["outcome"]);
+        var refused = records[1];
+        Assert.Equal("download", (string)refused.Fields["direction"]);
+        Assert.Equal("failed", (string)refused.Fields["outcome"]);
+        Assert.Equal("DestinationExists", (string)refused.Fields["error"]);
+        Assert.True((bool)_ps.Run("Test-JumpAuditLog $args[0]", log).Objects("JumpAuditVerification").Single().Valid);
+    }
+
+    [Fact]
     public void AClosedSessionIsRefusedWithAClearError()
     {
         Open(ThroughOneHop);

@@ -5,7 +5,9 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using JumpHost.Engine;
+using JumpHost.Engine.Audit;
 using JumpHost.Engine.Transfer;
+using JumpHost.Runtime;
 
 namespace JumpHost.Commands;
 
@@ -79,6 +81,20 @@ public sealed class CopyJumpItemCommand : JumpCmdlet
             return;
         }
 
+        // No audit, no access: a required log that cannot be written refuses the copy before it starts.
+        var audit = SessionRegistry.Current.Audit;
+        if (audit.Settings.Required)
+        {
+            try
+            {
+                audit.Check();
+            }
+            catch (JumpHostException ex)
+            {
+                ThrowTerminatingError(ToErrorRecord(ex, ex.Target));
+            }
+        }
+
         using var sftp = OpenSftp(connection);
         var sources = Uploading ? ResolveLocalSources() : _paths.Select(p => RemoteFullPath(sftp, p)).ToList();
         if (sources.Count == 0)
@@ -109,11 +125,11 @@ public sealed class CopyJumpItemCommand : JumpCmdlet
         // A tree of empty folders is copied too: its folders are all there is to create.
         if (files.Count > 0 || (plan.Directories.Count > 0 && ShouldProcess(Destination, Uploading ? "Create remote folders" : "Create folders")))
         {
-            Copy(connection, sftp, plan.Directories, files);
+            Copy(connection, sftp, audit, plan.Directories, files);
         }
     }
 
-    private void Copy(ConnectionChain connection, SessionSftp sftp, IReadOnlyList<string> directories, IReadOnlyList<PlannedFile> files)
+    private void Copy(ConnectionChain connection, SessionSftp sftp, AuditLog audit, IReadOnlyList<string> directories, IReadOnlyList<PlannedFile> files)
     {
         var options = new CopyOptions(Force, Resume, Verify);
         var total = files.Sum(f => f.Length);
@@ -139,15 +155,21 @@ public sealed class CopyJumpItemCommand : JumpCmdlet
                 }
             }
 
+            var direction = Uploading ? TransferDirection.Upload : TransferDirection.Download;
+            void Audit(PlannedFile file, CopyOutcome? outcome, TimeSpan elapsed, Exception? error) => RecordAudit(audit,
+                AuditEvents.Transfer(connection.Trace.Context, direction, file.Source, file.Destination, file.Length, outcome?.Sha256, elapsed, error));
+
             foreach (var file in files)
             {
                 StopToken.ThrowIfCancellationRequested();
+                var clock = Stopwatch.StartNew();
                 try
                 {
                     var outcome = Uploading
                         ? await FileCopier.UploadAsync(sftp.Client, connection.Target.Client, file, options, done => progress.Report(file, done), StopToken).ConfigureAwait(false)
                         : await FileCopier.DownloadAsync(sftp.Client, connection.Target.Client, file, options, done => progress.Report(file, done), StopToken).ConfigureAwait(false);
                     progress.Finished(file);
+                    Audit(file, outcome, outcome.Duration, null);
                     if (PassThru)
                     {
                         var record = new JumpTransfer(Uploading ? JumpTransferDirection.Upload : JumpTransferDirection.Download,
@@ -159,13 +181,20 @@ public sealed class CopyJumpItemCommand : JumpCmdlet
                 {
                     // One file's failure does not stop the others.
                     progress.Finished(file);
+                    Audit(file, null, clock.Elapsed, ex);
                     Bridge.Post(() => WriteError(ToErrorRecord(ex, file.Source)));
                 }
                 catch (System.IO.IOException ex)
                 {
                     progress.Finished(file);
                     var error = new JumpHostException(JumpErrorIds.TransferFailed, JumpErrorKind.WriteError, $"'{file.Destination}' could not be written: {ex.Message}", file.Destination, ex);
+                    Audit(file, null, clock.Elapsed, error);
                     Bridge.Post(() => WriteError(ToErrorRecord(error, file.Destination)));
+                }
+                catch (OperationCanceledException ex)
+                {
+                    Audit(file, null, clock.Elapsed, ex);
+                    throw;
                 }
             }
 

@@ -1,9 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using JumpHost.Engine;
+using JumpHost.Engine.Audit;
+using JumpHost.Runtime;
 
 namespace JumpHost.Commands;
 
@@ -16,6 +19,7 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
 
     private readonly List<Task> _running = new();
     private SemaphoreSlim? _throttle;
+    private AuditLog? _audit;
 
     /// <summary>The target of an ad-hoc session: host, user@host, host:port or user@host:port.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HostNameSet)]
@@ -48,6 +52,7 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
     protected override void BeginProcessing()
     {
         _throttle = new SemaphoreSlim(ThrottleLimit);
+        _audit = SessionRegistry.Current.Audit;
     }
 
     protected override void ProcessRecord()
@@ -83,6 +88,7 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
     {
         Await(Task.WhenAll(_running));
         _throttle?.Dispose();
+        ReportUnrecorded(this, _audit!);
     }
 
     private void Start(object target, Func<Task<JumpCommandResult>> work)
@@ -133,17 +139,49 @@ public sealed class InvokeJumpCommandCommand : JumpConnectionCmdlet
                 $"Session {session} has no connection (it was built, not opened). Pass a session from New-JumpSession.");
         }
 
-        var outcome = await RemoteCommand.RunAsync(session.Connection, Command, CommandTimeout, StopToken).ConfigureAwait(false);
-        return ToResult(session, outcome);
+        return await RunAsync(session.Connection, session).ConfigureAwait(false);
     }
 
     private async Task<JumpCommandResult> RunAdHocAsync(Func<CancellationToken, Task<ConnectionChain>> openChain)
     {
-        using var connection = await openChain(StopToken).ConfigureAwait(false);
+        var connection = await openChain(StopToken).ConfigureAwait(false);
+        try
+        {
+            // Not registered: the session lives only for this command, and its object shows Closed afterwards.
+            var session = new JumpSession(0, connection.Target.Target.Name, connection, Via);
+            return await RunAsync(connection, session).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Close(AuditReasons.CommandFinished);
+        }
+    }
 
-        // Not registered: the session lives only for this command, and its object shows Closed afterwards.
-        var session = new JumpSession(0, connection.Target.Target.Name, connection, Via);
-        var outcome = await RemoteCommand.RunAsync(connection, Command, CommandTimeout, StopToken).ConfigureAwait(false);
+    /// <summary>Runs the command and records it: text, exit status, duration and output sizes, or why it failed.</summary>
+    private async Task<JumpCommandResult> RunAsync(ConnectionChain connection, JumpSession session)
+    {
+        var audit = _audit!;
+
+        // No audit, no access: a required log that cannot be written refuses the command before it runs.
+        if (audit.Settings.Required)
+        {
+            audit.Check();
+        }
+
+        var commandId = AuditIds.New();
+        var clock = Stopwatch.StartNew();
+        CommandOutcome outcome;
+        try
+        {
+            outcome = await RemoteCommand.RunAsync(connection, Command, CommandTimeout, StopToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JumpHostException || ex is OperationCanceledException)
+        {
+            RecordAudit(audit, AuditEvents.Command(connection.Trace.Context, commandId, Command, null, ex, clock.Elapsed));
+            throw;
+        }
+
+        RecordAudit(audit, AuditEvents.Command(connection.Trace.Context, commandId, Command, outcome, null, clock.Elapsed));
         return ToResult(session, outcome);
     }
 

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using JumpHost.Engine;
+using JumpHost.Engine.Audit;
 using JumpHost.Runtime;
 
 namespace JumpHost.Commands;
@@ -60,6 +61,37 @@ public abstract class JumpCmdlet : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>
+    /// Writes an audit record from any thread. A record that could not be written is a non-terminating error
+    /// (written on the pipeline thread), also when the log is required: what it records has already happened.
+    /// </summary>
+    internal void RecordAudit(AuditLog audit, AuditEvent record)
+    {
+        JumpHostException? failure;
+        try
+        {
+            failure = audit.Record(record);
+        }
+        catch (JumpHostException required)
+        {
+            failure = required;
+        }
+
+        if (failure != null)
+        {
+            Bridge.Post(() => WriteError(ToErrorRecord(failure, failure.Target)));
+        }
+    }
+
+    /// <summary>Writes the errors of audit records that could not be written when sessions or forwards ended.</summary>
+    internal static void ReportUnrecorded(Cmdlet cmdlet, AuditLog audit)
+    {
+        foreach (var failure in audit.TakeUnreported())
+        {
+            cmdlet.WriteError(ToErrorRecord(failure, failure.Target));
         }
     }
 

@@ -7,6 +7,7 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using JumpHost.Engine;
+using JumpHost.Engine.Audit;
 using JumpHost.Engine.Config;
 
 namespace JumpHost.Commands;
@@ -196,32 +197,63 @@ public abstract class JumpConnectionCmdlet : JumpCmdlet
         // One key ring for the whole command: a passphrase is asked once however many hosts come down the pipeline.
         var keys = _keys ??= new KeyRing(reporter);
 
+        // No audit, no access: a required log that cannot be written refuses the session before any hop is reached.
+        var audit = Runtime.SessionRegistry.Current.Audit;
+        if (audit.Settings.Required)
+        {
+            audit.Check();
+        }
+
         return cancellationToken => Task.Run(
             async () =>
             {
-                // With -HostKeyPolicy Ask, each hop whose key the user trusts is added and the chain opened again.
-                for (var attempt = 0; ; attempt++)
+                var trace = new ChainTrace(route, via?.Connection?.Trace);
+                ConnectionChain chain;
+                try
                 {
-                    JumpHostException unknown;
-                    try
-                    {
-                        return await ConnectionChain.OpenAsync(route, via?.Connection, keys, reporter, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (JumpHostException ex) when (ex.UnknownKey is { MayAsk: true } && attempt < route.Count)
-                    {
-                        unknown = ex;
-                    }
-
-                    if (!await AskToTrustAsync(unknown).ConfigureAwait(false))
-                    {
-                        throw unknown;
-                    }
-
-                    unknown.UnknownKey!.Trust();
-                    reporter.Verbose($"Added the host key of {unknown.Target} to {unknown.UnknownKey.File}.");
+                    chain = await OpenAsync(route, via, keys, reporter, trace, cancellationToken).ConfigureAwait(false);
                 }
+                catch (Exception ex)
+                {
+                    RecordAudit(audit, AuditEvents.SessionFailed(trace, ex));
+                    throw;
+                }
+
+                if (Runtime.AuditTrail.SessionOpened(audit, chain) is { } notRecorded)
+                {
+                    Bridge.Post(() => WriteError(ToErrorRecord(notRecorded, notRecorded.Target)));
+                }
+
+                return chain;
             },
             cancellationToken);
+    }
+
+    /// <summary>Opens the chain; with -HostKeyPolicy Ask, each hop whose key the user trusts is added and the chain opened again.</summary>
+    private async Task<ConnectionChain> OpenAsync(
+        IReadOnlyList<HopTarget> route, JumpSession? via, KeyRing keys, ConnectReporter reporter, ChainTrace trace, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            JumpHostException unknown;
+            try
+            {
+                return await ConnectionChain.OpenAsync(route, via?.Connection, keys, reporter, trace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (JumpHostException ex) when (ex.UnknownKey is { MayAsk: true } && attempt < route.Count)
+            {
+                unknown = ex;
+            }
+
+            if (!await AskToTrustAsync(unknown).ConfigureAwait(false))
+            {
+                throw unknown;
+            }
+
+            unknown.UnknownKey!.Trust();
+            trace.Restart();
+            reporter.Verbose($"Added the host key of {unknown.Target} to {unknown.UnknownKey.File}.");
+        }
     }
 
     /// <summary>

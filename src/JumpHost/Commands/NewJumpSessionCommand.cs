@@ -38,9 +38,22 @@ public sealed class NewJumpSessionCommand : JumpTargetCmdlet
             {
                 var reporter = Reporter;
                 var failures = new List<JumpHostException>();
-                foreach (var forward in Await(Task.Run(() => ConfigForwards.Start(connection, reporter, failures.Add))))
+                foreach (var engine in Await(Task.Run(() => ConfigForwards.Start(connection, reporter, failures.Add))))
                 {
-                    registry.AddForward(forward, session, ownsSession: false);
+                    var forward = registry.AddForward(engine, session, ownsSession: false);
+                    try
+                    {
+                        if (AuditTrail.ForwardStarted(registry.Audit, forward) is { } notRecorded)
+                        {
+                            failures.Add(notRecorded);
+                        }
+                    }
+                    catch (JumpHostException)
+                    {
+                        // No audit, no access: the required log could not record the forward, so it does not run.
+                        registry.Stop(forward);
+                        throw;
+                    }
                 }
 
                 Bridge.Drain();

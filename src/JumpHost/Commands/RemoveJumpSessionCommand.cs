@@ -61,6 +61,8 @@ public sealed class RemoveJumpSessionCommand : PSCmdlet
 
             registry.Remove(session);
         }
+
+        JumpCmdlet.ReportUnrecorded(this, registry.Audit);
     }
 
     private IEnumerable<JumpSession> Resolve(IReadOnlyList<JumpSession> sessions) => ParameterSetName switch

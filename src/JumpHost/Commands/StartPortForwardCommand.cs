@@ -114,6 +114,20 @@ public sealed class StartPortForwardCommand : JumpConnectionCmdlet
                 }
             }
 
+            try
+            {
+                if (AuditTrail.ForwardStarted(registry.Audit, forward) is { } notRecorded)
+                {
+                    WriteError(ToErrorRecord(notRecorded, notRecorded.Target));
+                }
+            }
+            catch (JumpHostException)
+            {
+                // No audit, no access: the required log could not record the forward, so it does not run.
+                registry.Stop(forward);
+                throw;
+            }
+
             WarnIfReachableFromOtherComputers(forward);
             WriteObject(forward);
         }

@@ -34,5 +34,7 @@ public sealed class StopPortForwardCommand : PSCmdlet
                 registry.Stop(forward);
             }
         }
+
+        JumpCmdlet.ReportUnrecorded(this, registry.Audit);
     }
 }

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using JumpHost.Engine.Audit;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -56,16 +57,23 @@ internal sealed class ConnectionChain : IDisposable
     private string? _failure;
     private int _closed;
 
-    private ConnectionChain(ConnectionChain? via, List<ChainHop> hops)
+    private ConnectionChain(ConnectionChain? via, List<ChainHop> hops, ChainTrace trace)
     {
         Via = via;
         _hops = hops;
+        Trace = trace;
         foreach (var hop in hops)
         {
             var description = hop.Description;
             hop.Client.ErrorOccurred += (_, e) => RecordFailure($"{description}: {e.Exception.Message}");
         }
     }
+
+    /// <summary>Raised once when the chain is closed, after its forwards, dependents and hops, with why it was closed and why it had broken (null if it had not).</summary>
+    public event Action<ConnectionChain, string, string?>? Closed;
+
+    /// <summary>What the audit log records about the chain: its ids and every hop's facts.</summary>
+    public ChainTrace Trace { get; }
 
     /// <summary>The already open chain this one was opened through (New-JumpSession -Via), if any.</summary>
     public ConnectionChain? Via { get; }
@@ -108,12 +116,16 @@ internal sealed class ConnectionChain : IDisposable
 
     public bool IsHealthy => !IsClosed && Failure == null;
 
-    /// <summary>Connects hop after hop; on any failure everything opened so far is closed again.</summary>
+    /// <summary>
+    /// Connects hop after hop; on any failure everything opened so far is closed again. The trace (made for the
+    /// same route and -Via chain) receives each hop's facts as it connects, also when the attempt fails.
+    /// </summary>
     public static async Task<ConnectionChain> OpenAsync(
         IReadOnlyList<HopTarget> route,
         ConnectionChain? via,
         KeyRing keys,
         ConnectReporter reporter,
+        ChainTrace trace,
         CancellationToken cancellationToken)
     {
         if (route.Count == 0)
@@ -134,7 +146,7 @@ internal sealed class ConnectionChain : IDisposable
             foreach (var target in route)
             {
                 var description = previous == null ? target.ToString() : $"{target} via {previous.Target.Name}";
-                var hop = await ConnectHopAsync(target, description, previous, keys, reporter, cancellationToken).ConfigureAwait(false);
+                var hop = await ConnectHopAsync(target, description, previous, keys, reporter, trace, cancellationToken).ConfigureAwait(false);
                 hops.Add(hop);
                 previous = hop;
             }
@@ -149,7 +161,8 @@ internal sealed class ConnectionChain : IDisposable
             throw;
         }
 
-        var chain = new ConnectionChain(via, hops);
+        trace.Opened();
+        var chain = new ConnectionChain(via, hops, trace);
         if (via != null && !via.TryAddDependent(chain))
         {
             chain.Dispose();
@@ -160,8 +173,12 @@ internal sealed class ConnectionChain : IDisposable
         return chain;
     }
 
-    public void Dispose()
+    public void Dispose() => Close(AuditReasons.Closed);
+
+    /// <summary>Closes the chain (once; later calls do nothing) and says why in the <see cref="Closed"/> event.</summary>
+    public void Close(string reason)
     {
+        var failure = Failure;
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
             return;
@@ -179,13 +196,13 @@ internal sealed class ConnectionChain : IDisposable
         // Forwards run over the target's connection: stop them (and free their ports) first.
         foreach (var forward in forwards)
         {
-            forward.Dispose();
+            forward.Stop(AuditReasons.SessionClosed);
         }
 
         // Sessions opened through this one depend on its tunnels: close them next.
         foreach (var dependent in dependents)
         {
-            dependent.Dispose();
+            dependent.Close(AuditReasons.ViaClosed);
         }
 
         Via?.RemoveDependent(this);
@@ -193,6 +210,8 @@ internal sealed class ConnectionChain : IDisposable
         {
             CloseHop(_hops[i]);
         }
+
+        Closed?.Invoke(this, reason, failure);
     }
 
     private static bool IsConnected(ChainHop hop)
@@ -264,10 +283,12 @@ internal sealed class ConnectionChain : IDisposable
         ChainHop? previous,
         KeyRing keys,
         ConnectReporter reporter,
+        ChainTrace trace,
         CancellationToken cancellationToken)
     {
         HopTunnel? tunnel = null;
-        var connectHost = target.Host;
+        var facts = trace.Begin(target, previous?.Target.Name);
+        string connectHost;
         var connectPort = target.Port;
         if (previous != null)
         {
@@ -275,11 +296,16 @@ internal sealed class ConnectionChain : IDisposable
             connectHost = HopTunnel.LoopbackAddress;
             connectPort = tunnel.LocalPort;
         }
+        else
+        {
+            connectHost = await ResolveAsync(target, description, cancellationToken).ConfigureAwait(false);
+            facts.Address = connectHost;
+        }
 
         reporter.Verbose(target.Host == target.Name
             ? $"Connecting to {target.User}@{description}."
             : $"Connecting to {target.User}@{description} at {target.Host}.");
-        using var authentication = HopAuthentication.For(target, keys, reporter);
+        using var authentication = HopAuthentication.For(target, keys, reporter, facts.Accepted);
         var info = new ConnectionInfo(connectHost, connectPort, target.User, authentication.Methods)
         {
             // SSH.NET bounds the whole login, questions included, by this timeout: give a person time to answer.
@@ -308,11 +334,13 @@ internal sealed class ConnectionChain : IDisposable
                 accepted = e.Certificate == null
                     ? target.HostKeys.Check(target, description, e.HostKey)
                     : target.HostKeys.CheckCertificate(target, description, e.HostKey, HostCertificate.From(e.Certificate));
+                facts.Trusted(accepted, trace.TrustedByUser(target));
                 e.CanTrust = true;
             }
             catch (Exception ex)
             {
                 rejection = ex;
+                facts.Rejected(e.HostKey, ex);
                 e.CanTrust = false;
             }
         };
@@ -379,6 +407,42 @@ internal sealed class ConnectionChain : IDisposable
                 _ => $"added to {accepted.File}",
             }) + ".");
         return new ChainHop(target, description, client, tunnel, accepted);
+    }
+
+    /// <summary>
+    /// The first hop's address, resolved here as SSH.NET would resolve it (the first address the resolver
+    /// gives), so that the audit log records the address actually connected to.
+    /// </summary>
+    private static async Task<string> ResolveAsync(HopTarget target, string description, CancellationToken cancellationToken)
+    {
+        if (System.Net.IPAddress.TryParse(target.Host, out var literal))
+        {
+            return literal.ToString();
+        }
+
+        try
+        {
+#if NET8_0_OR_GREATER
+            var addresses = await System.Net.Dns.GetHostAddressesAsync(target.Host, cancellationToken).ConfigureAwait(false);
+#else
+            var addresses = await System.Net.Dns.GetHostAddressesAsync(target.Host).ConfigureAwait(false);
+#endif
+            if (addresses.Length == 0)
+            {
+                throw new SocketException((int)SocketError.HostNotFound);
+            }
+
+            return addresses[0].ToString();
+        }
+        catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            throw MapConnectFailure(ex, target, description, null, identified: false, target.ConnectTimeout);
+        }
     }
 
     internal static JumpHostException MapConnectFailure(Exception ex, HopTarget target, string description, HopTunnel? tunnel, bool identified, TimeSpan connectTimeout)

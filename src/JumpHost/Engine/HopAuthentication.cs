@@ -25,7 +25,8 @@ internal sealed class HopAuthentication : IDisposable
 
     public AuthenticationMethod[] Methods => _methods.ToArray();
 
-    public static HopAuthentication For(HopTarget hop, KeyRing keys, ConnectReporter reporter)
+    /// <summary>The methods for the hop; <paramref name="accepted"/> hears the name of each method the server accepts.</summary>
+    public static HopAuthentication For(HopTarget hop, KeyRing keys, ConnectReporter reporter, Action<string> accepted)
     {
         var plan = hop.Authentication;
         var authentication = new HopAuthentication();
@@ -77,14 +78,14 @@ internal sealed class HopAuthentication : IDisposable
 
         if (offered.Count > 0)
         {
-            authentication._methods.Add(new PrivateKeyAuthenticationMethod(hop.User, new OfferedKeys(offered)));
+            authentication._methods.Add(new Recorded(new PrivateKeyAuthenticationMethod(hop.User, new OfferedKeys(offered)), accepted));
         }
 
         if (plan.Password != null)
         {
             var password = KeyFiles.Utf8Bytes(plan.Password);
             authentication._password = password;
-            authentication._methods.Add(new PasswordAuthenticationMethod(hop.User, password));
+            authentication._methods.Add(new Recorded(new PasswordAuthenticationMethod(hop.User, password), accepted));
         }
 
         // Keyboard-interactive answers password questions with -Credential's password (servers that disable
@@ -94,7 +95,7 @@ internal sealed class HopAuthentication : IDisposable
         {
             var keyboard = new KeyboardInteractiveAuthenticationMethod(hop.User);
             keyboard.AuthenticationPrompt += (_, e) => authentication.Answer(hop, e, reporter);
-            authentication._methods.Add(keyboard);
+            authentication._methods.Add(new Recorded(keyboard, accepted));
         }
 
         if (authentication._methods.Count == 0)
@@ -162,6 +163,37 @@ internal sealed class HopAuthentication : IDisposable
                 reporter.Warning($"{hop.Name}: the question '{prompt.Request}' could not be answered: {ex.Message}");
                 prompt.Response = string.Empty;
             }
+        }
+    }
+
+    /// <summary>
+    /// A method that reports when the server accepts it (for the audit log: SSH.NET does not say which method
+    /// logged in). SSH.NET picks methods by name and reads the methods the server still allows after each try.
+    /// </summary>
+    private sealed class Recorded : AuthenticationMethod
+    {
+        private readonly AuthenticationMethod _inner;
+        private readonly Action<string> _accepted;
+
+        public Recorded(AuthenticationMethod inner, Action<string> accepted)
+            : base(inner.Username)
+        {
+            _inner = inner;
+            _accepted = accepted;
+        }
+
+        public override string Name => _inner.Name;
+
+        public override AuthenticationResult Authenticate(Session session)
+        {
+            var result = _inner.Authenticate(session);
+            AllowedAuthentications = _inner.AllowedAuthentications;
+            if (result != AuthenticationResult.Failure)
+            {
+                _accepted(_inner.Name);
+            }
+
+            return result;
         }
     }
 

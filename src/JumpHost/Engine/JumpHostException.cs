@@ -63,6 +63,13 @@ internal static class JumpErrorIds
     public const string DestinationNotFound = "DestinationNotFound";
     public const string VerificationFailed = "VerificationFailed";
 
+    // The audit log (Set-, Get-, Test-JumpAuditLog, and every operation that records an event).
+    public const string AuditWriteFailed = "AuditWriteFailed";
+    public const string AuditPathInvalid = "AuditPathInvalid";
+    public const string AuditLogNotFound = "AuditLogNotFound";
+    public const string AuditLogReadFailed = "AuditLogReadFailed";
+    public const string AuditRecordInvalid = "AuditRecordInvalid";
+    public const string AuditRedactPatternInvalid = "AuditRedactPatternInvalid";
 }
 
 /// <summary>An engine failure with a stable id, a kind and a message that says what to do.</summary>

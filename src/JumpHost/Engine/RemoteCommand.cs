@@ -15,12 +15,14 @@ namespace JumpHost.Engine;
 /// <summary>What one remote command produced.</summary>
 internal sealed class CommandOutcome
 {
-    public CommandOutcome(int? exitStatus, string? exitSignal, string output, string error, DateTime startTime, TimeSpan duration)
+    public CommandOutcome(int? exitStatus, string? exitSignal, CollectedOutput output, CollectedOutput error, DateTime startTime, TimeSpan duration)
     {
         ExitStatus = exitStatus;
         ExitSignal = exitSignal;
-        Output = output;
-        Error = error;
+        Output = output.Text;
+        OutputBytes = output.Bytes;
+        Error = error.Text;
+        ErrorBytes = error.Bytes;
         StartTime = startTime;
         Duration = duration;
     }
@@ -32,6 +34,11 @@ internal sealed class CommandOutcome
     public string Output { get; }
 
     public string Error { get; }
+
+    /// <summary>How many bytes the command wrote to stdout, as they arrived (before decoding).</summary>
+    public long OutputBytes { get; }
+
+    public long ErrorBytes { get; }
 
     public DateTime StartTime { get; }
 
@@ -126,6 +133,20 @@ internal static class RemoteCommand
                 $"The command could not be run on {target.Description}: {ex.Message}", target.Description, ex);
 }
 
+/// <summary>One output stream of a command: its text and how many bytes it was.</summary>
+internal readonly struct CollectedOutput
+{
+    public CollectedOutput(string text, long bytes)
+    {
+        Text = text;
+        Bytes = bytes;
+    }
+
+    public string Text { get; }
+
+    public long Bytes { get; }
+}
+
 /// <summary>
 /// Reads an SSH.NET output pipe on its own thread as data arrives, keeping the raw bytes in chunks and
 /// decoding them once at the end: the peak is the bytes plus the final string, with no intermediate copy.
@@ -135,10 +156,10 @@ internal static class OutputCollector
     private const int FirstChunkSize = 4 * 1024;
     private const int LargestChunkSize = 1024 * 1024;
 
-    public static Task<string> Start(Stream stream) =>
+    public static Task<CollectedOutput> Start(Stream stream) =>
         Task.Factory.StartNew(() => ReadAll(stream), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private static string ReadAll(Stream stream)
+    private static CollectedOutput ReadAll(Stream stream)
     {
         var chunks = new List<ArraySegment<byte>>();
         var current = new byte[FirstChunkSize];
@@ -165,7 +186,13 @@ internal static class OutputCollector
         }
 
         chunks.Add(new ArraySegment<byte>(current, 0, filled));
-        return Decode(chunks);
+        long bytes = 0;
+        foreach (var chunk in chunks)
+        {
+            bytes += chunk.Count;
+        }
+
+        return new CollectedOutput(Decode(chunks), bytes);
     }
 
     private static string Decode(List<ArraySegment<byte>> chunks)

@@ -69,6 +69,9 @@ public sealed class JumpSession
 
     public DateTime OpenedAt { get; }
 
+    /// <summary>The session's id in the audit log: Get-JumpAuditLog -SessionId finds its records. Null for a session built, not opened.</summary>
+    public string? AuditId => Connection?.Trace.SessionId;
+
     /// <summary>Live: Broken as soon as any hop drops, Closed once removed.</summary>
     public JumpSessionState State => Connection == null
         ? _state

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using JumpHost.Engine.Audit;
 
 namespace JumpHost.Runtime;
 
@@ -7,6 +8,6 @@ public sealed class ModuleLifetime : IModuleAssemblyCleanup
 {
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
-        SessionRegistry.Existing?.CloseAll();
+        SessionRegistry.Existing?.CloseAll(AuditReasons.ModuleRemoved);
     }
 }

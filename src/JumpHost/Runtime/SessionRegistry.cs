@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using JumpHost.Engine;
+using JumpHost.Engine.Audit;
 
 namespace JumpHost.Runtime;
 
@@ -40,6 +41,9 @@ internal sealed class SessionRegistry
     public static SessionRegistry? Existing =>
         Runspace.DefaultRunspace is { } runspace && Registries.TryGetValue(runspace, out var registry) ? registry : null;
 
+    /// <summary>The runspace's audit log: its settings (Set-JumpAuditLog) and the methods that write records.</summary>
+    public AuditLog Audit { get; } = AuditLog.CreateDefault();
+
     public JumpSession Add(ConnectionChain connection, string? name, JumpSession? via)
     {
         lock (_gate)
@@ -65,7 +69,7 @@ internal sealed class SessionRegistry
     /// <summary>Closes a session, its forwards and every session opened through it, and forgets them.</summary>
     public void Remove(JumpSession session)
     {
-        session.Connection?.Dispose();
+        session.Connection?.Close(AuditReasons.Removed);
         Prune();
     }
 
@@ -95,16 +99,17 @@ internal sealed class SessionRegistry
     /// <summary>Stops a forward, frees its port, and closes the session a one-shot forward opened for itself.</summary>
     public void Stop(PortForward forward)
     {
-        forward.Engine?.Dispose();
+        forward.Engine?.Stop(AuditReasons.Stopped);
         if (forward.OwnsSession)
         {
-            forward.Session.Connection?.Dispose();
+            forward.Session.Connection?.Close(AuditReasons.ForwardStopped);
         }
 
         Prune();
     }
 
-    public void CloseAll()
+    /// <summary>Closes every session and forward of the runspace; <paramref name="reason"/> goes into their audit records.</summary>
+    public void CloseAll(string reason)
     {
         JumpSession[] sessions;
         PortForward[] forwards;
@@ -118,13 +123,17 @@ internal sealed class SessionRegistry
 
         foreach (var forward in forwards)
         {
-            Stop(forward);
+            forward.Engine?.Stop(reason);
+            if (forward.OwnsSession)
+            {
+                forward.Session.Connection?.Close(reason);
+            }
         }
 
         // Newest first: sessions opened -Via an older one go before it.
         foreach (var session in Enumerable.Reverse(sessions))
         {
-            session.Connection?.Dispose();
+            session.Connection?.Close(reason);
         }
     }
 
@@ -148,7 +157,7 @@ internal sealed class SessionRegistry
                 // Raised on a PowerShell thread: never let an exception escape.
                 try
                 {
-                    registry.CloseAll();
+                    registry.CloseAll(AuditReasons.RunspaceClosed);
                 }
                 catch (Exception)
                 {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
@@ -55,6 +56,17 @@ public sealed class ScriptResult
 /// </summary>
 public sealed class PowerShellRunspace : IDisposable
 {
+    static PowerShellRunspace()
+    {
+        // Every session a test opens is audited: into a log of this test run, not the user's own audit log.
+        if (Environment.GetEnvironmentVariable("JUMPHOST_AUDIT_LOG") == null)
+        {
+            var log = Path.Combine(Path.GetTempPath(), $"jumphost-tests-audit-{Environment.ProcessId}.jsonl");
+            Environment.SetEnvironmentVariable("JUMPHOST_AUDIT_LOG", log);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(log);
+        }
+    }
+
     public PowerShellRunspace(bool importModule = true, PSHost? host = null)
     {
         var state = InitialSessionState.CreateDefault2();

@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using JumpHost.Engine.Audit;
 
 namespace JumpHost.Engine.Forwarding;
 
@@ -22,6 +23,9 @@ internal abstract class Forward : IDisposable
 
     public DateTime StartTime { get; }
 
+    /// <summary>The forward's id in the audit log (forwardId).</summary>
+    public string AuditId { get; } = AuditIds.New();
+
     public ForwardCounters Counters { get; } = new();
 
     /// <summary>This computer's side: where applications connect (-L, -D), or the service connections go to (-R).</summary>
@@ -41,7 +45,13 @@ internal abstract class Forward : IDisposable
 
     protected CancellationToken Stopping => _stopping.Token;
 
-    public void Dispose()
+    /// <summary>Raised once when the forward has stopped (its figures are final then), with why it stopped.</summary>
+    public event Action<Forward, string>? Stopped;
+
+    public void Dispose() => Stop(AuditReasons.Stopped);
+
+    /// <summary>Stops the forward (once; later calls do nothing) and says why in the <see cref="Stopped"/> event.</summary>
+    public void Stop(string reason)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
@@ -52,6 +62,7 @@ internal abstract class Forward : IDisposable
         StopCore();
         Chain.Detach(this);
         _stopping.Dispose();
+        Stopped?.Invoke(this, reason);
     }
 
     /// <summary>Closes the local port first, so it is free the moment Stop returns, then the SSH side.</summary>
