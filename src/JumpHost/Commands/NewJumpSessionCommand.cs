@@ -57,10 +57,15 @@ public sealed class NewJumpSessionCommand : JumpTargetCmdlet
                 }
 
                 Bridge.Drain();
+
+                // The session first: it is open and usable even when some of its forwards failed.
+                WriteObject(session);
                 foreach (var failure in failures)
                 {
                     WriteError(ToErrorRecord(failure, failure.Target));
                 }
+
+                return;
             }
 
             WriteObject(session);
