@@ -357,12 +357,15 @@ internal static class TransferBench
                 var name = $"{direction}, {title}";
 
                 // The warm-up copy of each contender is also checked by SHA-256; the timed ones by length.
-                Program.Log($"{name}: warm-up (checked by SHA-256).");
+                var warmUp = new List<string>();
                 foreach (var contender in contenders)
                 {
-                    contender.Copy(direction, files, cancellationToken);
+                    var (seconds, _) = contender.Copy(direction, files, cancellationToken);
                     files.CheckAndRemove(copy, $"{contender.Label} {direction}", hash: true);
+                    warmUp.Add($"{contender.Label} {Samples.Number(options.TransferMib / seconds)} MiB/s");
                 }
+
+                Program.Log($"{name}: warm-up (copies checked by SHA-256): {string.Join(", ", warmUp)}.");
 
                 for (var run = 1; run <= options.TransferRuns; run++)
                 {
