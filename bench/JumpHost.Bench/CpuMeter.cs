@@ -26,7 +26,10 @@ internal static class CpuMeter
     }
 
     /// <summary>CPU seconds used so far by a process and all its live descendants (0 if it is gone).</summary>
-    public static double Tree(int rootPid)
+    public static double Tree(int rootPid) => TreeMembers(rootPid).Sum(m => m.Seconds);
+
+    /// <summary>A process and its live descendants, each with the CPU seconds it used so far.</summary>
+    public static List<(int Pid, double Seconds)> TreeMembers(int rootPid)
     {
         var stats = new Dictionary<int, (int Parent, double Seconds)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
@@ -52,7 +55,7 @@ internal static class CpuMeter
             }
         }
 
-        var total = 0.0;
+        var members = new List<(int Pid, double Seconds)>();
         var pending = new Stack<int>();
         pending.Push(rootPid);
         var seen = new HashSet<int>();
@@ -64,14 +67,14 @@ internal static class CpuMeter
                 continue;
             }
 
-            total += entry.Seconds;
+            members.Add((pid, entry.Seconds));
             foreach (var child in stats.Where(s => s.Value.Parent == pid).Select(s => s.Key))
             {
                 pending.Push(child);
             }
         }
 
-        return total;
+        return members;
     }
 
     /// <summary>

@@ -12,12 +12,13 @@ internal sealed class Options
         Usage: dotnet run -c Release --project bench/JumpHost.Bench -- [options]
 
           --mib N             MiB pushed through each forward per run (default 200)
-          --runs N            timed runs per contender (default 5 for forwards, 10 for connects)
-          --only WHAT         forward | connect: run one group only
+          --transfer-mib N    MiB of the file each transfer run copies (default 512)
+          --runs N            timed runs per contender (default 5 for forwards, 3 for transfers, 10 for connects)
+          --only WHAT         forward | transfer | connect: run one group only
           --write FILE        also write the report as a markdown page (e.g. docs/benchmarks.md)
           --module DIR        the laid-out module folder (default <repo>/out/JumpHost)
           --allow-debug       run even if the module is a Debug build (figures are then meaningless)
-          --no-match-cipher   skip the extra OpenSSH forward runs forced to JumpHost's cipher
+          --no-match-cipher   skip the extra OpenSSH forward and transfer runs forced to JumpHost's cipher
           -h, --help          this text
 
         The lab must already be running (tests/lab/lab.sh start, as root); the bench never starts or
@@ -26,13 +27,17 @@ internal sealed class Options
 
     public int Mib { get; private set; } = 200;
 
+    public int TransferMib { get; private set; } = 512;
+
     public int? Runs { get; private set; }
 
     public int ForwardRuns => Runs ?? 5;
 
+    public int TransferRuns => Runs ?? 3;
+
     public int ConnectRuns => Runs ?? 10;
 
-    /// <summary>null (both), "forward" or "connect".</summary>
+    /// <summary>null (all), "forward", "transfer" or "connect".</summary>
     public string? Only { get; private set; }
 
     public string? WritePath { get; private set; }
@@ -46,6 +51,8 @@ internal sealed class Options
     public bool Help { get; private set; }
 
     public bool RunForward => Only is null or "forward";
+
+    public bool RunTransfer => Only is null or "transfer";
 
     public bool RunConnect => Only is null or "connect";
 
@@ -73,14 +80,17 @@ internal sealed class Options
                 case "--mib":
                     options.Mib = PositiveInt(arg, Value());
                     break;
+                case "--transfer-mib":
+                    options.TransferMib = PositiveInt(arg, Value());
+                    break;
                 case "--runs":
                     options.Runs = PositiveInt(arg, Value());
                     break;
                 case "--only":
                     var only = Value().ToLowerInvariant();
-                    if (only != "forward" && only != "connect")
+                    if (only != "forward" && only != "transfer" && only != "connect")
                     {
-                        throw new ArgumentException($"--only takes 'forward' or 'connect', not '{only}'.");
+                        throw new ArgumentException($"--only takes 'forward', 'transfer' or 'connect', not '{only}'.");
                     }
 
                     options.Only = only;

@@ -122,13 +122,53 @@ internal static class Program
             scenarios.AddRange(ForwardRoutes.Select(route => ($"forward {route.Name}", (Action)(() => MeasureForward(route, lab, openSsh, scratch, options, report)))));
         }
 
+        TransferFiles? files = null;
+        if (options.RunTransfer)
+        {
+            Log($"Transfer: writing a {options.TransferMib} MiB payload of random bytes.");
+            files = TransferFiles.Create(lab, Path.Combine(scratch, "transfer"), options.TransferMib);
+            scenarios.AddRange(TransferBench.Routes.Select(route => ($"transfer {route.Name}",
+                (Action)(() => TransferBench.Measure(route, _host, openSsh, files, scratch, options, report, Cancel.Token)))));
+        }
+
         if (options.RunConnect)
         {
             scenarios.AddRange(ConnectRoutes.Select(route => ($"connect {route.Name}", (Action)(() => MeasureConnect(route, openSsh, options, report)))));
         }
 
-        // A failed scenario is reported and the others still run, unless the lab went away.
-        var labGone = false;
+        bool labGone;
+        try
+        {
+            RunScenarios(scenarios, lab, report, out labGone);
+        }
+        finally
+        {
+            files?.Dispose();
+        }
+
+        Console.WriteLine(report.Render(includeTitle: false));
+        if (options.WritePath != null)
+        {
+            var path = Path.GetFullPath(options.WritePath);
+            if (report.Failures.Count > 0)
+            {
+                Log($"Not writing {path}: {report.Failures.Count} scenario(s) failed (see above); the page keeps its last complete run.");
+            }
+            else
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, report.Render(includeTitle: true));
+                Log($"Wrote {path}.");
+            }
+        }
+
+        return labGone ? 2 : report.Failures.Count > 0 ? 1 : 0;
+    }
+
+    /// <summary>Runs each scenario; a failed one is reported and the others still run, unless the lab went away.</summary>
+    private static void RunScenarios(List<(string Name, Action Measure)> scenarios, Lab lab, Report report, out bool labGone)
+    {
+        labGone = false;
         foreach (var (name, measure) in scenarios)
         {
             try
@@ -153,24 +193,6 @@ internal static class Program
                 }
             }
         }
-
-        Console.WriteLine(report.Render(includeTitle: false));
-        if (options.WritePath != null)
-        {
-            var path = Path.GetFullPath(options.WritePath);
-            if (report.Failures.Count > 0)
-            {
-                Log($"Not writing {path}: {report.Failures.Count} scenario(s) failed (see above); the page keeps its last complete run.");
-            }
-            else
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllText(path, report.Render(includeTitle: true));
-                Log($"Wrote {path}.");
-            }
-        }
-
-        return labGone ? 2 : report.Failures.Count > 0 ? 1 : 0;
     }
 
     private static void MeasureForward(ForwardRoute route, Lab lab, OpenSsh openSsh, string scratch, Options options, Report report)

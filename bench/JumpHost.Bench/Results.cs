@@ -58,6 +58,8 @@ internal enum RowKind
 {
     Forward,
     ForwardSameCipher,
+    Transfer,
+    TransferSameCipher,
     Command,
     SessionOnly,
 }
@@ -88,7 +90,7 @@ internal sealed class ResultRow
     /// <summary>Which OpenSSH setup the OpenSSH column holds in this row.</summary>
     public string OpenSshLabel { get; }
 
-    /// <summary>Forward rows: client CPU seconds per GiB pushed (this process, plus the ssh processes for OpenSSH).</summary>
+    /// <summary>Forward and transfer rows: client CPU seconds per GiB pushed or copied (this process, plus the ssh processes for OpenSSH).</summary>
     public Samples? JumpHostCpu { get; init; }
 
     public Samples? OpenSshCpu { get; init; }
