@@ -373,6 +373,11 @@ public sealed class AuditEventTests : IDisposable
         Assert.Empty(command.Objects("JumpCommandResult"));
         Assert.StartsWith("AuditWriteFailed,JumpHost.Commands.InvokeJumpCommandCommand", command.SingleError.FullyQualifiedErrorId);
         Assert.Empty(Records(ps, "$args[0] -Kind command", good));
+
+        // Nor copy files: the copy is refused before anything is sent.
+        var upload = ps.Run("Copy-JumpItem $args[0] 'jh-audit-refused.txt' -ToSession $s", blocker);
+        Assert.StartsWith("AuditWriteFailed,JumpHost.Commands.CopyJumpItemCommand", upload.SingleError.FullyQualifiedErrorId);
+        Assert.False(File.Exists(Path.Combine(_lab.Dir, "home", _lab.User, "jh-audit-refused.txt")));
     }
 
     private static List<Dictionary<string, object?>> Hops(dynamic record) =>
