@@ -81,6 +81,45 @@ Describe 'JumpHost against the lab' -Skip:(-not $canRunLab) {
         $forward.Session.State | Should -Be 'Closed'
     }
 
+    It 'copies a file up and back through relay1, relay2 and relay3 with matching SHA-256' {
+        $session = New-JumpSession www -JumpHost relay1, relay2, relay3 @Lab
+        $local = Join-Path ([System.IO.Path]::GetTempPath()) "jumphost-pester-$PID.bin"
+        $back = "$local.back"
+        $remote = "jumphost-pester-$PID.bin"
+        [System.IO.File]::WriteAllBytes($local, [byte[]]((1..255) * 4096))
+        try {
+            $up = Copy-JumpItem $local $remote -ToSession $session -Verify -PassThru
+            $up.Sha256 | Should -Be (Get-FileHash $local -Algorithm SHA256).Hash.ToLowerInvariant()
+            (Get-JumpChildItem -Session $session -Path $remote).Length | Should -Be (Get-Item $local).Length
+
+            $down = Copy-JumpItem $remote $back -FromSession $session -Verify -PassThru
+            $down.Sha256 | Should -Be $up.Sha256
+        }
+        finally {
+            Invoke-JumpCommand -Session $session -Command "rm -f $remote" | Out-Null
+            Remove-Item $local, $back -ErrorAction SilentlyContinue
+            Remove-JumpSession $session
+        }
+    }
+
+    It 'records a session and its command in an audit log that verifies' {
+        $previous = Set-JumpAuditLog -PassThru
+        $log = Join-Path ([System.IO.Path]::GetTempPath()) "jumphost-pester-audit-$PID.jsonl"
+        Set-JumpAuditLog -Path $log
+        try {
+            $session = New-JumpSession target1 -JumpHost bastion @Lab
+            Invoke-JumpCommand -Session $session -Command 'true' | Out-Null
+            Remove-JumpSession $session
+
+            (Get-JumpAuditLog $log -SessionId $session.AuditId).Kind | Should -Be @('session.opened', 'command', 'session.closed')
+            (Test-JumpAuditLog $log).Valid | Should -BeTrue
+        }
+        finally {
+            Set-JumpAuditLog -Path $previous.Path
+            Remove-Item $log -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'refuses a non-loopback bind without -AllowRemoteConnections' {
         $session = New-JumpSession bastion @Lab
         { Start-PortForward -Session $session -BindAddress 0.0.0.0 -RemotePort 22 } |
