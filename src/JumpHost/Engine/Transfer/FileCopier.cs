@@ -122,11 +122,8 @@ internal static class FileCopier
                 }
 
                 sftp.SetAttributes(partial, attributes);
-                if (options.Force && sftp.Exists(file.Destination))
-                {
-                    sftp.DeleteFile(file.Destination);
-                }
 
+                // posix-rename replaces an existing destination in one step: it is never missing or half-written.
                 sftp.RenameFile(partial, file.Destination, isPosix: true);
             }).ConfigureAwait(false);
         }
