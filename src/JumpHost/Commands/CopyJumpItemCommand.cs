@@ -76,8 +76,7 @@ public sealed class CopyJumpItemCommand : JumpCmdlet
         var session = (Uploading ? ToSession : FromSession)!;
         if (session.Connection is not { IsHealthy: true } connection)
         {
-            ThrowTerminatingError(ToErrorRecord(new JumpHostException(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
-                $"Session {session} is not open ({session.State}). Open one with New-JumpSession.", session.ToString()), session));
+            ThrowTerminatingError(ToErrorRecord(SessionNotOpen(session, "Copy over a session from New-JumpSession."), session));
             return;
         }
 

@@ -35,8 +35,7 @@ public sealed class GetJumpChildItemCommand : JumpCmdlet
     {
         if (Session!.Connection is not { IsHealthy: true } connection)
         {
-            WriteError(ToErrorRecord(new JumpHostException(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
-                $"Session {Session} is not open ({Session.State}). Open one with New-JumpSession.", Session.ToString()), Session));
+            WriteError(ToErrorRecord(SessionNotOpen(Session, "List over a session from New-JumpSession."), Session));
             return;
         }
 
@@ -89,7 +88,7 @@ public sealed class GetJumpChildItemCommand : JumpCmdlet
 
     private IEnumerable<ISftpFile> Entries(Renci.SshNet.SftpClient client, string directory, int depth)
     {
-        foreach (var entry in ListFolder(client, directory, depth).Where(e => e.Name != "." && e.Name != "..").OrderBy(e => e.Name, StringComparer.Ordinal))
+        foreach (var entry in ListFolder(client, directory, depth))
         {
             yield return entry;
             if (Recurse && entry.IsDirectory && !entry.IsSymbolicLink && depth < MaxDepth)
@@ -107,7 +106,7 @@ public sealed class GetJumpChildItemCommand : JumpCmdlet
     {
         try
         {
-            return client.ListDirectory(directory);
+            return RemoteFolder.Entries(client, directory);
         }
         catch (SftpPermissionDeniedException ex) when (depth > 0)
         {

@@ -95,6 +95,12 @@ public abstract class JumpCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>A session that cannot carry the work: closed, broken, or built by a script rather than opened.</summary>
+    internal static JumpHostException SessionNotOpen(JumpSession session, string remedy) =>
+        new(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
+            $"Session {session} is {(session.State == JumpSessionState.Opened ? "not a live session (it was built, not opened)" : session.State.ToString().ToLowerInvariant())}. {remedy}",
+            session.ToString());
+
     internal static ErrorRecord ToErrorRecord(JumpHostException ex, object? target) =>
         new(ex, ex.ErrorId, CategoryOf(ex.Kind), target ?? ex.Target);
 

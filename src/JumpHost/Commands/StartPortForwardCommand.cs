@@ -96,7 +96,7 @@ public sealed class StartPortForwardCommand : JumpConnectionCmdlet
             PortForward forward;
             if (Session != null)
             {
-                var chain = Session.Connection is { IsHealthy: true } open ? open : throw NotOpen(Session.ToString(), Session.State);
+                var chain = Session.Connection is { IsHealthy: true } open ? open : throw SessionNotOpen(Session, "Start the forward over a session from New-JumpSession.");
                 forward = registry.AddForward(Await(Task.Run(() => start(chain))), Session, ownsSession: false);
             }
             else
@@ -182,9 +182,4 @@ public sealed class StartPortForwardCommand : JumpConnectionCmdlet
             WriteWarning($"The forward listens on {where}: other computers that can reach it can use it to connect through the session.");
         }
     }
-
-    private static JumpHostException NotOpen(string session, JumpSessionState state) =>
-        new(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation,
-            $"Session {session} is {(state == JumpSessionState.Opened ? "not a live session (it was built, not opened)" : state.ToString().ToLowerInvariant())}. " +
-            "Start the forward over a session from New-JumpSession.");
 }

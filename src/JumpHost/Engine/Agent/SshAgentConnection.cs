@@ -125,17 +125,10 @@ internal static class SshAgentConnection
     private static byte[] ReadExactly(Stream stream, int count, SshAgentAddress agent)
     {
         var buffer = new byte[count];
-        var offset = 0;
-        while (offset < count)
+        if (StreamFill.Fill(stream, buffer, count) < count)
         {
-            var read = stream.Read(buffer, offset, count - offset);
-            if (read == 0)
-            {
-                throw new SshAgentException(agent,
-                    $"The SSH agent at {agent} closed the connection without a complete answer: it is not an SSH agent, or it does not understand the request. {agent.Advice}");
-            }
-
-            offset += read;
+            throw new SshAgentException(agent,
+                $"The SSH agent at {agent} closed the connection without a complete answer: it is not an SSH agent, or it does not understand the request. {agent.Advice}");
         }
 
         return buffer;

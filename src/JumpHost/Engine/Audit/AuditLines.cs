@@ -143,16 +143,9 @@ internal static class AuditLines
 
     private static void ReadExactly(Stream stream, byte[] buffer, int count)
     {
-        var offset = 0;
-        while (offset < count)
+        if (StreamFill.Fill(stream, buffer, count) < count)
         {
-            var read = stream.Read(buffer, offset, count - offset);
-            if (read <= 0)
-            {
-                throw new EndOfStreamException("the log became shorter while it was read");
-            }
-
-            offset += read;
+            throw new EndOfStreamException("the log became shorter while it was read");
         }
     }
 }

@@ -144,16 +144,9 @@ internal static class Socks
     private static async Task<byte[]> ReadExactlyAsync(Stream stream, int count, CancellationToken cancellationToken)
     {
         var buffer = new byte[count];
-        var filled = 0;
-        while (filled < count)
+        if (await StreamFill.FillAsync(stream, buffer, count, cancellationToken).ConfigureAwait(false) < count)
         {
-            var read = await stream.ReadAsync(buffer, filled, count - filled, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new EndOfStreamException("The SOCKS peer closed the connection in the middle of a request.");
-            }
-
-            filled += read;
+            throw new EndOfStreamException("The SOCKS peer closed the connection in the middle of a request.");
         }
 
         return buffer;

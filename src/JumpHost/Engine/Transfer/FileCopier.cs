@@ -213,25 +213,30 @@ internal static class FileCopier
 
     private static async Task ResumeUploadAsync(SftpClient sftp, Stream input, string partial, long offset, long length, Action<long> progress, CancellationToken cancellationToken)
     {
-        var handles = new List<SftpFileStream>();
+        var slots = (int)Math.Min(ResumeHandles, (length - offset + ResumeChunk - 1) / ResumeChunk);
+        var handles = new List<SftpFileStream>(slots);
         try
         {
-            var buffers = new byte[ResumeHandles][];
+            var buffers = new byte[slots][];
+            for (var i = 0; i < slots; i++)
+            {
+                handles.Add(sftp.Open(partial, FileMode.Open, FileAccess.Write));
+                buffers[i] = new byte[ResumeChunk];
+            }
+
             var position = offset;
             while (position < length)
             {
                 var writes = new List<Task>();
-                for (var i = 0; i < ResumeHandles && position < length; i++)
+                for (var i = 0; i < slots && position < length; i++)
                 {
-                    if (handles.Count == i)
-                    {
-                        handles.Add(sftp.Open(partial, FileMode.Open, FileAccess.Write));
-                        buffers[i] = new byte[ResumeChunk];
-                    }
-
                     var count = (int)Math.Min(ResumeChunk, length - position);
                     input.Seek(position, SeekOrigin.Begin);
-                    await ReadFullyAsync(input, buffers[i], count, cancellationToken).ConfigureAwait(false);
+                    if (await StreamFill.FillAsync(input, buffers[i], count, cancellationToken).ConfigureAwait(false) < count)
+                    {
+                        throw new EndOfStreamException("The source file became shorter while it was being copied.");
+                    }
+
                     writes.Add(WriteChunkAsync(handles[i], position, buffers[i], count, cancellationToken));
                     position += count;
                 }
@@ -254,21 +259,6 @@ internal static class FileCopier
         handle.Seek(position, SeekOrigin.Begin);
         await handle.WriteAsync(buffer, 0, count, cancellationToken).ConfigureAwait(false);
         await handle.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task ReadFullyAsync(Stream input, byte[] buffer, int count, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        while (filled < count)
-        {
-            var read = await input.ReadAsync(buffer, filled, count - filled, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new EndOfStreamException("The source file became shorter while it was being copied.");
-            }
-
-            filled += read;
-        }
     }
 
     private static async Task CopyAsync(Stream input, Stream output, long offset, Action<long> progress, CancellationToken cancellationToken)

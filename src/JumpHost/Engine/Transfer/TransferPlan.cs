@@ -201,10 +201,10 @@ internal sealed class TransferPlan
             return;
         }
 
-        IEnumerable<ISftpFile> entries;
+        List<ISftpFile> entries;
         try
         {
-            entries = sftp.ListDirectory(directory).ToList();
+            entries = RemoteFolder.Entries(sftp, directory);
         }
         catch (SftpPermissionDeniedException)
         {
@@ -212,7 +212,7 @@ internal sealed class TransferPlan
             return;
         }
 
-        foreach (var entry in entries.Where(e => e.Name != "." && e.Name != "..").OrderBy(e => e.Name, StringComparer.Ordinal))
+        foreach (var entry in entries)
         {
             if (!RemotePath.IsSafeLocalName(entry.Name))
             {
