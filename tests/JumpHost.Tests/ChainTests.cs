@@ -64,6 +64,25 @@ public sealed class ChainTests
     }
 
     [Fact]
+    public void AProcessRacingForAHopTunnelPortGetsNoPathIntoTheChain()
+    {
+        using var ps = _lab.NewRunspace();
+        using var sniper = new LoopbackPortSniper();
+        var result = ps.Run("1..20 | ForEach-Object { $s = New-JumpSession target1 -JumpHost bastion @Lab; Invoke-JumpCommand -Session $s -Command 'echo ok'; Remove-JumpSession $s }");
+        var attempts = sniper.Finish();
+
+        // Every session opened although a stranger raced its client to the tunnel's port.
+        Assert.Empty(result.AllErrors);
+        Assert.Equal(20, result.Objects("JumpCommandResult").Count(r => r.Output == "ok\n"));
+
+        // The stranger got in on some ports, and never further than the refusal of its guessed password.
+        var connected = attempts.Where(received => received != null).ToList();
+        Assert.NotEmpty(connected);
+        Assert.All(connected, received => Assert.True(
+            new byte[] { 5, 2, 1, 1 }.AsSpan().StartsWith(received), $"A stranger on a tunnel port received {Convert.ToHexString(received!)}."));
+    }
+
+    [Fact]
     public void ThreeRelayChainReachesTheWebServerHost()
     {
         using var ps = _lab.NewRunspace();

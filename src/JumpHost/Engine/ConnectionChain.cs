@@ -287,31 +287,31 @@ internal sealed class ConnectionChain : IDisposable
         CancellationToken cancellationToken)
     {
         HopTunnel? tunnel = null;
+        string? address = null;
         var facts = trace.Begin(target, previous?.Target.Name);
-        string connectHost;
-        var connectPort = target.Port;
         if (previous != null)
         {
             tunnel = HopTunnel.Open(previous, target, description);
-            connectHost = HopTunnel.LoopbackAddress;
-            connectPort = tunnel.LocalPort;
         }
         else
         {
-            connectHost = await ResolveAsync(target, description, cancellationToken).ConfigureAwait(false);
-            facts.Address = connectHost;
+            address = await ResolveAsync(target, description, cancellationToken).ConfigureAwait(false);
+            facts.Address = address;
         }
 
         reporter.Verbose(target.Host == target.Name
             ? $"Connecting to {target.User}@{description}."
             : $"Connecting to {target.User}@{description} at {target.Host}.");
         using var authentication = HopAuthentication.For(target, keys, reporter, facts.Accepted);
-        var info = new ConnectionInfo(connectHost, connectPort, target.User, authentication.Methods)
-        {
-            // SSH.NET bounds the whole login, questions included, by this timeout: give a person time to answer.
-            Timeout = reporter.AnsweredByPerson && target.ConnectTimeout < PersonTimeout ? PersonTimeout : target.ConnectTimeout,
-            Encoding = new UTF8Encoding(false),
-        };
+        // A hop behind another is reached through its tunnel's SOCKS port, with the password only this client is given.
+        var info = tunnel == null
+            ? new ConnectionInfo(address!, target.Port, target.User, authentication.Methods)
+            : new ConnectionInfo(target.Host, target.Port, target.User, ProxyTypes.Socks5, HopTunnel.LoopbackAddress, tunnel.LocalPort,
+                tunnel.Credential.UserName, tunnel.Credential.Password, authentication.Methods);
+
+        // SSH.NET bounds the whole login, questions included, by this timeout: give a person time to answer.
+        info.Timeout = reporter.AnsweredByPerson && target.ConnectTimeout < PersonTimeout ? PersonTimeout : target.ConnectTimeout;
+        info.Encoding = new UTF8Encoding(false);
         AlgorithmPreferences.Apply(info, target.HostKeys.KnownKeyTypes(target), target.HostKeys.HasCertificateAuthority(target));
 
         var client = new SshClient(info);

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
@@ -9,9 +10,11 @@ using Renci.SshNet;
 namespace JumpHost.Engine;
 
 /// <summary>
-/// How the next hop's client reaches its server through the previous hop: a loopback port that accepts
-/// exactly one connection, the next hop's own client, closes at once after it, and carries that connection
-/// as an SSH channel from the previous hop to the next host.
+/// How the next hop's client reaches its server through the previous hop: a loopback port that speaks SOCKS 5
+/// and admits one connection, the one that presents the tunnel's one-time password. Only the next hop's own
+/// client is given it, so no other process on this computer gets a path into the chain, even one that connects
+/// first. The admitted connection is carried as an SSH channel from the previous hop to the next host, and the
+/// port closes at once.
 /// </summary>
 internal sealed class HopTunnel
 {
@@ -24,6 +27,10 @@ internal sealed class HopTunnel
     private readonly Socket _listener;
     private readonly ChannelOwner _owner = new();
     private readonly CancellationTokenSource _closing = new();
+
+    /// <summary>Ends the handshakes still going on: once one connection is admitted, or the tunnel closes.</summary>
+    private readonly CancellationTokenSource _admissionOver = new();
+    private int _admitted;
     private Task<string?>? _channel;
 
     private HopTunnel(ChainHop through, HopTarget next, Socket listener)
@@ -38,6 +45,9 @@ internal sealed class HopTunnel
     public string Through => _through.Target.Name;
 
     public int LocalPort { get; }
+
+    /// <summary>What the next hop's client presents as its SOCKS 5 user name and password.</summary>
+    public SocksCredential Credential { get; } = SocksCredential.CreateOneTime();
 
     /// <summary>
     /// Why the hop could not open the channel to the next host, in the server's words (e.g. "Connection
@@ -63,7 +73,7 @@ internal sealed class HopTunnel
         try
         {
             listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(1);
+            listener.Listen(16);
         }
         catch (SocketException ex)
         {
@@ -73,32 +83,74 @@ internal sealed class HopTunnel
         }
 
         var tunnel = new HopTunnel(through, next, listener);
-        _ = tunnel.CarryFirstConnectionAsync();
+        _ = tunnel.AcceptAsync();
         return tunnel;
     }
 
     public void Close()
     {
         _closing.Cancel();
+        _admissionOver.Cancel();
         _listener.Dispose();
         _owner.Close();
     }
 
-    private async Task CarryFirstConnectionAsync()
+    private async Task AcceptAsync()
     {
-        Socket connection;
         try
         {
-            connection = await _listener.AcceptAsync().ConfigureAwait(false);
+            while (true)
+            {
+                var connection = await _listener.AcceptAsync().ConfigureAwait(false);
+                _ = AdmitAsync(connection);
+            }
         }
         catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
         {
+            // The port closed: a connection was admitted, or the tunnel closed.
+        }
+    }
+
+    /// <summary>
+    /// Runs one connection's SOCKS handshake; the first to present the password is carried, every other is
+    /// closed. Handshakes run side by side, so a connection that stalls cannot hold up the next hop's client.
+    /// </summary>
+    private async Task AdmitAsync(Socket connection)
+    {
+        var stream = new NetworkStream(connection, ownsSocket: false);
+        SocksRequest? request;
+        using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_admissionOver.Token))
+        {
+            handshake.CancelAfter(_next.ConnectTimeout);
+            using var abandon = handshake.Token.Register(connection.Dispose);
+            try
+            {
+                request = await Socks.ReadRequestAsync(stream, Credential, handshake.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException || ex is OperationCanceledException)
+            {
+                request = null;
+            }
+        }
+
+        if (request == null || Interlocked.Exchange(ref _admitted, 1) != 0 || _closing.IsCancellationRequested)
+        {
+            connection.Dispose();
             return;
         }
-        finally
+
+        // One connection only: the port closes, and handshakes still going on end.
+        _listener.Dispose();
+        _admissionOver.Cancel();
+        try
         {
-            // One connection only: nobody else on this computer gets a path into the chain.
-            _listener.Dispose();
+            // The destination is always the next hop, whatever the request names: the password is what admits.
+            await Socks.ReplyAsync(stream, request, succeeded: true, _closing.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException || ex is OperationCanceledException)
+        {
+            connection.Dispose();
+            return;
         }
 
         connection.NoDelay = true;

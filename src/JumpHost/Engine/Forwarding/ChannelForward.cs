@@ -111,7 +111,7 @@ internal sealed class ChannelForward : Forward
         using var abort = timeout.Token.Register(connection.Dispose);
         try
         {
-            var request = await Socks.ReadRequestAsync(stream, timeout.Token).ConfigureAwait(false);
+            var request = await Socks.ReadRequestAsync(stream, required: null, timeout.Token).ConfigureAwait(false);
             if (request == null)
             {
                 Counters.ConnectionFailed("A client sent a SOCKS request other than a CONNECT without authentication; only those are supported.");

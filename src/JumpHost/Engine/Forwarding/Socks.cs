@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -29,23 +30,76 @@ internal sealed class SocksRequest
 }
 
 /// <summary>
+/// A SOCKS 5 user name and password (RFC 1929) that a client must present. Made once at random, it proves that
+/// a connection comes from the one client it was handed to, not from another process on this computer.
+/// </summary>
+internal sealed class SocksCredential
+{
+    private const string OneTimeUserName = "jumphost";
+
+    private SocksCredential(string userName, string password)
+    {
+        UserName = userName;
+        Password = password;
+    }
+
+    public string UserName { get; }
+
+    public string Password { get; }
+
+    /// <summary>A fresh password of 32 random bytes, as hex (SOCKS allows at most 255 bytes of it).</summary>
+    public static SocksCredential CreateOneTime()
+    {
+        var secret = new byte[32];
+        using (var random = RandomNumberGenerator.Create())
+        {
+            random.GetBytes(secret);
+        }
+
+        return new SocksCredential(OneTimeUserName, BitConverter.ToString(secret).Replace("-", string.Empty));
+    }
+
+    /// <summary>Compares in time independent of where the bytes differ, so timing tells nothing about the password.</summary>
+    public bool Matches(byte[] userName, byte[] password) =>
+        FixedTimeEquals(userName, Encoding.ASCII.GetBytes(UserName)) & FixedTimeEquals(password, Encoding.ASCII.GetBytes(Password));
+
+    private static bool FixedTimeEquals(byte[] given, byte[] expected)
+    {
+        var difference = given.Length ^ expected.Length;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            difference |= (i < given.Length ? given[i] : 0) ^ expected[i];
+        }
+
+        return difference == 0;
+    }
+}
+
+/// <summary>
 /// The server side of the SOCKS protocol that applications talk to: SOCKS 4, 4a and 5 (RFC 1928), CONNECT
-/// only, no authentication. Host names are passed on unresolved, for the far side to resolve.
+/// only; no authentication, or a required SOCKS 5 user name and password (RFC 1929). Host names are passed on
+/// unresolved, for the far side to resolve.
 /// </summary>
 internal static class Socks
 {
+    private const byte NoAuthentication = 0;
+    private const byte UserNameAndPassword = 2;
+    private const byte NoAcceptableMethod = 0xFF;
     private const byte Socks5GeneralFailure = 1;
     private const byte Socks5CommandNotSupported = 7;
     private const byte Socks5AddressTypeNotSupported = 8;
 
-    /// <summary>Reads a client's CONNECT request; answers and returns null for anything else.</summary>
-    public static async Task<SocksRequest?> ReadRequestAsync(Stream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a client's CONNECT request; answers and returns null for anything else. With a
+    /// <paramref name="required"/> credential only a SOCKS 5 client that presents it gets as far as its request.
+    /// </summary>
+    public static async Task<SocksRequest?> ReadRequestAsync(Stream stream, SocksCredential? required, CancellationToken cancellationToken)
     {
         var version = await ReadByteAsync(stream, cancellationToken).ConfigureAwait(false);
         return version switch
         {
-            4 => await ReadSocks4Async(stream, cancellationToken).ConfigureAwait(false),
-            5 => await ReadSocks5Async(stream, cancellationToken).ConfigureAwait(false),
+            4 when required == null => await ReadSocks4Async(stream, cancellationToken).ConfigureAwait(false),
+            5 => await ReadSocks5Async(stream, required, cancellationToken).ConfigureAwait(false),
             _ => null,
         };
     }
@@ -80,13 +134,14 @@ internal static class Socks
         return request;
     }
 
-    private static async Task<SocksRequest?> ReadSocks5Async(Stream stream, CancellationToken cancellationToken)
+    private static async Task<SocksRequest?> ReadSocks5Async(Stream stream, SocksCredential? required, CancellationToken cancellationToken)
     {
         var methodCount = await ReadByteAsync(stream, cancellationToken).ConfigureAwait(false);
         var methods = await ReadExactlyAsync(stream, methodCount, cancellationToken).ConfigureAwait(false);
-        var noAuthentication = Array.IndexOf(methods, (byte)0) >= 0;
-        await stream.WriteAsync(new byte[] { 5, noAuthentication ? (byte)0 : (byte)0xFF }, 0, 2, cancellationToken).ConfigureAwait(false);
-        if (!noAuthentication)
+        var method = required == null ? NoAuthentication : UserNameAndPassword;
+        var offered = Array.IndexOf(methods, method) >= 0;
+        await stream.WriteAsync(new byte[] { 5, offered ? method : NoAcceptableMethod }, 0, 2, cancellationToken).ConfigureAwait(false);
+        if (!offered || (required != null && !await AuthenticateAsync(stream, required, cancellationToken).ConfigureAwait(false)))
         {
             return null;
         }
@@ -113,6 +168,17 @@ internal static class Socks
         }
 
         return new SocksRequest(5, host, (portBytes[0] << 8) | portBytes[1]);
+    }
+
+    /// <summary>RFC 1929: version 1, the user name and the password, each with a length byte; status 0 admits.</summary>
+    private static async Task<bool> AuthenticateAsync(Stream stream, SocksCredential required, CancellationToken cancellationToken)
+    {
+        var version = await ReadByteAsync(stream, cancellationToken).ConfigureAwait(false);
+        var userName = await ReadExactlyAsync(stream, await ReadByteAsync(stream, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var password = await ReadExactlyAsync(stream, await ReadByteAsync(stream, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var admitted = version == 1 && required.Matches(userName, password);
+        await stream.WriteAsync(new byte[] { 1, admitted ? (byte)0 : (byte)1 }, 0, 2, cancellationToken).ConfigureAwait(false);
+        return admitted;
     }
 
     private static Task WriteSocks5ErrorAsync(Stream stream, byte code, CancellationToken cancellationToken) =>
