@@ -123,6 +123,28 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task InstantCommandsInParallelSessionsNeverBreakTheirSession()
+    {
+        // A command that ends at once has its channel closed while the client may still be sending the end of its
+        // input; sshd drops the whole connection for a message on a channel it has already freed.
+        var shells = Enumerable.Range(0, 4).Select(_ => _lab.NewRunspace()).ToList();
+        try
+        {
+            var work = shells.Select(ps => Task.Run(() => ps.Run(
+                "$s = New-JumpSession bastion @Lab; foreach ($i in 1..150) { $null = Invoke-JumpCommand -Session $s -Command 'true' -ErrorAction Stop }; $s.State"))).ToList();
+            foreach (var result in await Task.WhenAll(work))
+            {
+                Assert.Empty(result.AllErrors);
+                Assert.Equal("Opened", result.Output.Single().ToString());
+            }
+        }
+        finally
+        {
+            shells.ForEach(ps => ps.Dispose());
+        }
+    }
+
+    [Fact]
     public void OneFailingSessionDoesNotStopTheOthers()
     {
         using var ps = _lab.NewRunspace();

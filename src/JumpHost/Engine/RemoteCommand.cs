@@ -107,19 +107,15 @@ internal static class RemoteCommand
     /// <summary>
     /// Like ssh -n: the command's stdin is at its end, so a command that reads it goes on instead of waiting.
     /// SSH.NET sends EOF only after data was written to a command's input stream, so send it on the command's
-    /// channel directly. If SSH.NET renames that field, commands lose the EOF and the stdin test fails.
+    /// channel directly, unless the command has already ended and its channel closed. If SSH.NET renames the
+    /// members this needs, commands lose the EOF and the stdin test fails.
     /// </summary>
     private static void SendEndOfInput(SshCommand command)
     {
         var channel = CommandChannelField?.GetValue(command);
-        var sendEof = channel?.GetType().GetMethod("SendEof", BindingFlags.Public | BindingFlags.Instance, null, Type.EmptyTypes, null);
-        try
+        if (channel != null)
         {
-            sendEof?.Invoke(channel, null);
-        }
-        catch (TargetInvocationException)
-        {
-            // The command already ended and its channel closed: nothing is left to read stdin.
+            ChannelEof.TrySend(channel);
         }
     }
 

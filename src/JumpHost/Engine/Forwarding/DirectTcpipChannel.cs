@@ -26,7 +26,6 @@ internal sealed class DirectTcpipChannel
     private static readonly Type? ChannelType = SshNet.GetType("Renci.SshNet.Channels.ChannelDirectTcpip");
     private static readonly MethodInfo? OpenMethod = ChannelType?.GetMethod("Open", new[] { typeof(string), typeof(uint), typeof(IForwardedPort), typeof(Socket) });
     private static readonly MethodInfo? BindMethod = ChannelType?.GetMethod("Bind", Type.EmptyTypes);
-    private static readonly MethodInfo? SendEofMethod = ChannelType?.GetMethod("SendEof", Type.EmptyTypes);
     private static readonly PropertyInfo? IsOpenProperty = ChannelType?.GetProperty("IsOpen");
     private static readonly PropertyInfo? LocalChannelNumberProperty = ChannelType?.GetProperty("LocalChannelNumber");
     private static readonly EventInfo? ClosedEvent = ChannelType?.GetEvent("Closed");
@@ -46,7 +45,7 @@ internal sealed class DirectTcpipChannel
     /// <summary>Throws, once and clearly, if this SSH.NET build does not have the members the adapter relies on.</summary>
     public static void EnsureSupported()
     {
-        if (SessionProperty == null || CreateChannelMethod == null || OpenMethod == null || BindMethod == null || SendEofMethod == null
+        if (SessionProperty == null || CreateChannelMethod == null || OpenMethod == null || BindMethod == null || !ChannelEof.IsSupported
             || IsOpenProperty == null || LocalChannelNumberProperty == null || ClosedEvent == null)
         {
             throw new JumpHostException(JumpErrorIds.ForwardFailed, JumpErrorKind.InvalidOperation,
@@ -103,10 +102,10 @@ internal sealed class DirectTcpipChannel
 
             // Bind carries the socket's data out until the local side stops sending.
             Invoke(BindMethod!, channel._channel);
-            if (channel.IsOpen)
+
+            // A half-close, not the end: tell the far side, and keep delivering its data until it closes.
+            if (ChannelEof.TrySend(channel._channel))
             {
-                // A half-close, not the end: tell the far side, and keep delivering its data until it closes.
-                Invoke(SendEofMethod!, channel._channel);
                 WaitHandle.WaitAny(new[] { channel._closed.WaitHandle, done.WaitHandle });
             }
         }
