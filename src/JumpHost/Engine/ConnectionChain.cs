@@ -303,11 +303,7 @@ internal sealed class ConnectionChain : IDisposable
             ? $"Connecting to {target.User}@{description}."
             : $"Connecting to {target.User}@{description} at {target.Host}.");
         using var authentication = HopAuthentication.For(target, keys, reporter, facts.Accepted);
-        // A hop behind another is reached through its tunnel's SOCKS port, with the password only this client is given.
-        var info = tunnel == null
-            ? new ConnectionInfo(address!, target.Port, target.User, authentication.Methods)
-            : new ConnectionInfo(target.Host, target.Port, target.User, ProxyTypes.Socks5, HopTunnel.LoopbackAddress, tunnel.LocalPort,
-                tunnel.Credential.UserName, tunnel.Credential.Password, authentication.Methods);
+        var info = HopTunnel.ConnectionTo(target, address!, tunnel, authentication.Methods);
 
         // SSH.NET bounds the whole login, questions included, by this timeout: give a person time to answer.
         info.Timeout = reporter.AnsweredByPerson && target.ConnectTimeout < PersonTimeout ? PersonTimeout : target.ConnectTimeout;

@@ -66,6 +66,16 @@ internal sealed class HopTunnel
         return channel != null && channel.Wait(OutcomeWait) ? channel.Result : null;
     }
 
+    /// <summary>
+    /// Where an SSH.NET client finds <paramref name="target"/>: at <paramref name="address"/> when no tunnel leads
+    /// there, otherwise at the tunnel's SOCKS port, with the password only this client is given.
+    /// </summary>
+    public static ConnectionInfo ConnectionTo(HopTarget target, string address, HopTunnel? tunnel, params AuthenticationMethod[] methods) =>
+        tunnel == null
+            ? new ConnectionInfo(address, target.Port, target.User, methods)
+            : new ConnectionInfo(target.Host, target.Port, target.User, ProxyTypes.Socks5, LoopbackAddress, tunnel.LocalPort,
+                tunnel.Credential.UserName, tunnel.Credential.Password, methods);
+
     public static HopTunnel Open(ChainHop through, HopTarget next, string description)
     {
         DirectTcpipChannel.EnsureSupported();

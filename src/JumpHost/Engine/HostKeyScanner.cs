@@ -28,14 +28,8 @@ internal static class HostKeyScanner
         var tunnel = through == null ? null : HopTunnel.Open(through, target, description);
         try
         {
-            var info = new ConnectionInfo(
-                tunnel == null ? target.Host : HopTunnel.LoopbackAddress,
-                tunnel?.LocalPort ?? target.Port,
-                target.User,
-                new NoneAuthenticationMethod(target.User))
-            {
-                Timeout = target.ConnectTimeout,
-            };
+            var info = HopTunnel.ConnectionTo(target, target.Host, tunnel, new NoneAuthenticationMethod(target.User));
+            info.Timeout = target.ConnectTimeout;
             var wanted = KeyTypes[keyType];
             foreach (var algorithm in info.HostKeyAlgorithms.Keys.Where(a => !wanted.Contains(a)).ToList())
             {
