@@ -136,7 +136,7 @@ internal static class FileCopier
         string? sha256 = null;
         if (options.Verify)
         {
-            sha256 = await VerifyAsync(Sha256OfLocal(file.Source), shell, file.Destination, cancellationToken).ConfigureAwait(false);
+            sha256 = await VerifyAsync(file.Source, shell, file.Destination, cancellationToken).ConfigureAwait(false);
         }
 
         return new CopyOutcome(file, clock.Elapsed, offset, sha256);
@@ -195,7 +195,7 @@ internal static class FileCopier
         string? sha256 = null;
         if (options.Verify)
         {
-            sha256 = await VerifyAsync(Sha256OfLocal(file.Destination), shell, file.Source, cancellationToken).ConfigureAwait(false);
+            sha256 = await VerifyAsync(file.Destination, shell, file.Source, cancellationToken).ConfigureAwait(false);
         }
 
         return new CopyOutcome(file, clock.Elapsed, offset, sha256);
@@ -274,11 +274,16 @@ internal static class FileCopier
         }
     }
 
-    /// <summary>Compares the local SHA-256 with sha256sum's on the target; returns the hash, or throws when they differ.</summary>
-    private static async Task<string> VerifyAsync(string local, SshClient shell, string remotePath, CancellationToken cancellationToken)
+    /// <summary>
+    /// Compares the local file's SHA-256 with sha256sum's on the target; returns the hash, or throws when they
+    /// differ. Both sides hash at the same time, so verifying takes as long as the slower of them.
+    /// </summary>
+    private static async Task<string> VerifyAsync(string localPath, SshClient shell, string remotePath, CancellationToken cancellationToken)
     {
         using var command = shell.CreateCommand("sha256sum -- " + RemotePath.ShellQuote(remotePath));
-        await command.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        var remoteHashing = command.ExecuteAsync(cancellationToken);
+        var local = await Task.Run(() => Sha256OfLocal(localPath, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await remoteHashing.ConfigureAwait(false);
         var remote = command.Result.Split(' ')[0].Trim();
         if (command.ExitStatus != 0 || remote.Length != 64)
         {
@@ -295,11 +300,19 @@ internal static class FileCopier
         return local;
     }
 
-    private static string Sha256OfLocal(string path)
+    private static string Sha256OfLocal(string path, CancellationToken cancellationToken)
     {
-        using var sha = SHA256.Create();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return BitConverter.ToString(sha.ComputeHash(stream)).Replace("-", string.Empty).ToLowerInvariant();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            sha.AppendData(buffer, 0, read);
+        }
+
+        return BitConverter.ToString(sha.GetHashAndReset()).Replace("-", string.Empty).ToLowerInvariant();
     }
 
     private static long RemoteLength(SftpClient sftp, string path)
