@@ -282,20 +282,18 @@ internal sealed class Report
 internal static class KnownCauses
 {
     public const string Forward =
-        "**Why the forwards are slower** (what is known; measurements in bench/README.md): on this machine the clients share " +
-        "the CPUs with every sshd and the sink, so client CPU per byte largely sets the throughput, and the CPU table above " +
-        "shows what each client spent per GiB. JumpHost's extra CPU has two sources. (1) SSH.NET itself: its direct-tcpip " +
-        "channel needs more CPU per byte than ssh (a plain SSH.NET ForwardedPortLocal does too); it reads, frames and sends " +
-        "one channel packet of at most 32 KiB per socket call on a blocking thread per channel, and hands data between " +
-        "threads. (2) The module's forward design: each forwarded connection crosses one more loopback TCP connection in " +
-        "the client: the module's SocketRelay copies the bytes (counting them for the forward's figures) into a loopback " +
-        "socket pair whose other end SSH.NET's channel reads (LoopbackPairs, DirectTcpipChannel), so every byte costs two " +
-        "more socket copies. A perf profile of a 1-hop push spends about 60% of the module's CPU in kernel socket paths and " +
-        "about 10% in AES-GCM. Through jump hosts, each further hop is one more loopback TCP connection inside the client " +
-        "(a HopTunnel: the next hop's client connects to a loopback port whose connection an SSH.NET channel carries, where " +
-        "ssh -J uses a pipe to one ssh -W process per hop), and each layer is encrypted by SSH.NET; the machine still had " +
-        "idle CPU during the 3-hop runs of both clients, so the chained case is partly bound by hand-off latency rather " +
-        "than by CPU alone.";
+        "**Why the forwards are slower where they are** (what is known; measurements in bench/README.md): on this machine " +
+        "the clients share the CPUs with every sshd and the sink, and the CPU table above shows what each client spent per " +
+        "GiB. (1) SSH.NET itself: its direct-tcpip channel needs more CPU per byte than ssh; it frames and encrypts one " +
+        "channel packet of at most 32 KiB at a time, and one thread per SSH connection decrypts and delivers what arrives. " +
+        "(2) The module binds each forwarded connection's socket to an SSH.NET channel itself (DirectTcpipChannel, which " +
+        "reaches the internal channel by reflection): reads of up to 256 KiB on the thread pool, no extra loopback copy. " +
+        "(3) Through jump hosts, each further hop is one loopback TCP connection inside the client (a HopTunnel: the next " +
+        "hop's client connects to a loopback port whose connection an SSH.NET channel carries on a thread of its own, where " +
+        "ssh -J uses a pipe to one ssh -W process per hop), and each layer is encrypted by SSH.NET. Through three hops the " +
+        "forward's channel spends most of each push waiting for the target sshd's 2 MiB channel window while the machine " +
+        "has idle CPU: the chain's throughput is set by how fast that window comes back through the nested sessions, not " +
+        "by CPU alone.";
 
     public const string Command =
         "**Why opening sessions is slower** (what is known): both clients open the hops one after another; most of the time is the servers' (sshd forks and " +

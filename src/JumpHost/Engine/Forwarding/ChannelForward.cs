@@ -15,16 +15,14 @@ internal sealed class ChannelForward : Forward
     private static readonly TimeSpan SocksRequestTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ForwardListener _listener;
-    private readonly LoopbackPairs _pairs;
     private readonly ChannelOwner _owner = new();
     private readonly string? _destinationHost;
     private readonly int _destinationPort;
 
-    private ChannelForward(ConnectionChain chain, ForwardListener listener, LoopbackPairs pairs, string? destinationHost, int destinationPort)
+    private ChannelForward(ConnectionChain chain, ForwardListener listener, string? destinationHost, int destinationPort)
         : base(chain, destinationHost == null ? JumpForwardKind.Dynamic : JumpForwardKind.Local)
     {
         _listener = listener;
-        _pairs = pairs;
         _destinationHost = destinationHost;
         _destinationPort = destinationPort;
     }
@@ -43,7 +41,6 @@ internal sealed class ChannelForward : Forward
     {
         _listener.Dispose();
         _owner.Close();
-        _pairs.Dispose();
     }
 
     private static ChannelForward Start(ConnectionChain chain, IPEndPoint bind, string? host, int port)
@@ -52,15 +49,20 @@ internal sealed class ChannelForward : Forward
 
         // The local port first: a port in use fails before anything else is set up.
         var listener = ForwardListener.Listen(bind);
-        var forward = new ChannelForward(chain, listener, LoopbackPairs.Start(), host, port);
+        var forward = new ChannelForward(chain, listener, host, port);
         forward.AttachToChain();
         listener.Start(forward.ServeAsync);
         return forward;
     }
 
+    /// <summary>
+    /// Carries one accepted connection over a channel of its own: the channel writes the far side's data to the
+    /// connection itself, and reads what the client sends (no copy through another socket).
+    /// </summary>
     private async Task ServeAsync(Socket connection)
     {
         Counters.ConnectionOpened();
+        DirectTcpipChannel? channel = null;
         try
         {
             using var stream = new NetworkStream(connection, ownsSocket: false);
@@ -72,34 +74,30 @@ internal sealed class ChannelForward : Forward
                 return;
             }
 
-            var (relayEnd, channelEnd) = await _pairs.CreateAsync().ConfigureAwait(false);
-            using (relayEnd)
-            using (var finished = CancellationTokenSource.CreateLinkedTokenSource(Stopping))
+            channel = DirectTcpipChannel.Create(Chain.Target.Client, connection, Counters);
+
+            // The SOCKS success reply goes out as the server confirms, before any data the far side sends.
+            var refusal = channel.Open(request.Host, request.Port, _owner, request.Version != 0 ? Socks.Reply(request, succeeded: true) : null);
+            if (refusal != null)
             {
-                var refusal = await DirectTcpipChannel.StartAsync(Chain.Target.Client, request.Host, request.Port, channelEnd, _owner, finished.Token).ConfigureAwait(false);
+                Counters.ConnectionFailed($"{Chain.Target.Target.Name} could not open a connection to {request}: {refusal}.");
                 if (request.Version != 0)
                 {
-                    await Socks.ReplyAsync(stream, request, refusal == null, Stopping).ConfigureAwait(false);
+                    await Socks.ReplyAsync(stream, request, succeeded: false, Stopping).ConfigureAwait(false);
                 }
 
-                if (refusal != null)
-                {
-                    Counters.ConnectionFailed($"{Chain.Target.Target.Name} could not open a connection to {request}: {refusal}.");
-                    return;
-                }
-
-                await SocketRelay.RunAsync(connection, relayEnd, Counters).ConfigureAwait(false);
-
-                // Both directions are done: the channel's thread need not wait for the far side any longer.
-                finished.Cancel();
+                return;
             }
+
+            await channel.RunAsync(Stopping).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException || ex is ObjectDisposedException || ex is SocketException || ex is System.IO.IOException || ex is TimeoutException)
+        catch (Exception ex) when (ex is OperationCanceledException || ex is ObjectDisposedException || ex is SocketException || ex is System.IO.IOException || ex is TimeoutException || ex is Renci.SshNet.Common.SshException)
         {
-            // The forward stopped, or the client went away, while this connection was being set up.
+            // The forward stopped, or the client or the session went away, while this connection was being set up.
         }
         finally
         {
+            channel?.Dispose();
             Counters.ConnectionClosed();
         }
     }

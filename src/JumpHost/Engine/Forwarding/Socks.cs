@@ -107,11 +107,14 @@ internal static class Socks
     /// <summary>Tells the client whether its connection is open.</summary>
     public static Task ReplyAsync(Stream stream, SocksRequest request, bool succeeded, CancellationToken cancellationToken)
     {
-        var reply = request.Version == 4
-            ? new byte[] { 0, (byte)(succeeded ? 90 : 91), 0, 0, 0, 0, 0, 0 }
-            : new byte[] { 5, succeeded ? (byte)0 : Socks5GeneralFailure, 0, 1, 0, 0, 0, 0, 0, 0 };
+        var reply = Reply(request, succeeded);
         return stream.WriteAsync(reply, 0, reply.Length, cancellationToken);
     }
+
+    /// <summary>The answer that tells the client whether its connection is open.</summary>
+    public static byte[] Reply(SocksRequest request, bool succeeded) => request.Version == 4
+        ? new byte[] { 0, (byte)(succeeded ? 90 : 91), 0, 0, 0, 0, 0, 0 }
+        : new byte[] { 5, succeeded ? (byte)0 : Socks5GeneralFailure, 0, 1, 0, 0, 0, 0, 0, 0 };
 
     private static async Task<SocksRequest?> ReadSocks4Async(Stream stream, CancellationToken cancellationToken)
     {

@@ -1,0 +1,150 @@
+using System;
+using System.Net.Sockets;
+using System.Reflection;
+using Renci.SshNet;
+
+namespace JumpHost.Engine.Forwarding;
+
+/// <summary>
+/// The members of SSH.NET's internal ChannelDirectTcpip that <see cref="DirectTcpipChannel"/> uses, found by
+/// reflection once and bound as delegates, so that the per-packet calls (SendData, the window, the received
+/// byte count) cost no more than a virtual call. <see cref="Find"/> returns null if any member is missing.
+/// </summary>
+internal abstract class ChannelMembers
+{
+    private static readonly MethodInfo RelayInvoke = typeof(EventRelay).GetMethod(nameof(EventRelay.Invoke))!;
+
+    public static ChannelMembers? Find()
+    {
+        var sshNet = typeof(BaseClient).Assembly;
+        var channelType = sshNet.GetType("Renci.SshNet.Channels.ChannelDirectTcpip");
+        var dataType = sshNet.GetType("Renci.SshNet.Common.ChannelDataEventArgs");
+        if (channelType == null || dataType == null || !typeof(EventArgs).IsAssignableFrom(dataType))
+        {
+            return null;
+        }
+
+        try
+        {
+            return (ChannelMembers)Activator.CreateInstance(typeof(ChannelMembers<,>).MakeGenericType(channelType, dataType))!;
+        }
+        catch (TargetInvocationException)
+        {
+            // A member is missing or has another signature.
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends the open request and blocks until the server answers (or SSH.NET's timeout).</summary>
+    public abstract void Open(object channel, string host, uint port, IForwardedPort owner, Socket socket);
+
+    /// <summary>Sends as channel packets; blocks while the server's window is exhausted.</summary>
+    public abstract void SendData(object channel, byte[] data, int offset, int count);
+
+    public abstract bool IsOpen(object channel);
+
+    /// <summary>How many bytes the server will still take before it adjusts the window.</summary>
+    public abstract uint RemoteWindowSize(object channel);
+
+    /// <summary>Calls <paramref name="count"/> with the size of each piece of data the far side sends.</summary>
+    public abstract void OnDataReceived(object channel, Action<int> count);
+
+    /// <summary>Raised on the session's receive thread once the server confirms, before any data of the channel.</summary>
+    public abstract void OnOpenConfirmed(object channel, Action handler);
+
+    /// <summary>Raised with the server's reason before Open returns.</summary>
+    public abstract void OnOpenFailed(object channel, Action<string?> handler);
+
+    /// <summary>Raised when the server closed the channel.</summary>
+    public abstract void OnClosed(object channel, Action handler);
+
+    /// <summary>Raised when handling the channel's messages failed (e.g. writing to a socket whose client reset).</summary>
+    public abstract void OnException(object channel, Action handler);
+
+    protected static void Subscribe(EventInfo evt, object target, Action<EventArgs> handler) =>
+        evt.AddEventHandler(target, Delegate.CreateDelegate(evt.EventHandlerType!, new EventRelay(handler), RelayInvoke));
+
+    /// <summary>Receives an event whose arguments are of an internal SSH.NET type (bound contravariantly).</summary>
+    private sealed class EventRelay
+    {
+        private readonly Action<EventArgs> _handler;
+
+        public EventRelay(Action<EventArgs> handler)
+        {
+            _handler = handler;
+        }
+
+        public void Invoke(object? sender, EventArgs e) => _handler(e);
+    }
+}
+
+/// <summary>The members bound to the actual channel and event argument types.</summary>
+internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
+    where TChannel : class
+    where TData : EventArgs
+{
+    private readonly Action<TChannel, string, uint, IForwardedPort, Socket> _open;
+    private readonly Action<TChannel, byte[], int, int> _sendData;
+    private readonly Func<TChannel, bool> _isOpen;
+    private readonly Func<TChannel, uint> _remoteWindowSize;
+    private readonly Action<TChannel, EventHandler<TData>> _addDataReceived;
+    private readonly Func<TData, ArraySegment<byte>> _data;
+    private readonly EventInfo _openConfirmed;
+    private readonly EventInfo _openFailed;
+    private readonly EventInfo _closed;
+    private readonly EventInfo _exception;
+    private readonly PropertyInfo _failureDescription;
+
+    public ChannelMembers()
+    {
+        var channel = typeof(TChannel);
+        _open = Bind<Action<TChannel, string, uint, IForwardedPort, Socket>>(channel.GetMethod("Open", new[] { typeof(string), typeof(uint), typeof(IForwardedPort), typeof(Socket) }));
+        _sendData = Bind<Action<TChannel, byte[], int, int>>(channel.GetMethod("SendData", new[] { typeof(byte[]), typeof(int), typeof(int) }));
+        _isOpen = Bind<Func<TChannel, bool>>(channel.GetProperty("IsOpen")?.GetGetMethod());
+        _remoteWindowSize = Bind<Func<TChannel, uint>>(channel.GetProperty("RemoteWindowSize")?.GetGetMethod());
+        _addDataReceived = Bind<Action<TChannel, EventHandler<TData>>>(channel.GetEvent("DataReceived")?.GetAddMethod());
+        _data = Bind<Func<TData, ArraySegment<byte>>>(typeof(TData).GetProperty("Data")?.GetGetMethod());
+        _openConfirmed = channel.GetEvent("OpenConfirmed") ?? throw Missing("OpenConfirmed");
+        _openFailed = channel.GetEvent("OpenFailed") ?? throw Missing("OpenFailed");
+        _closed = channel.GetEvent("Closed") ?? throw Missing("Closed");
+        _exception = channel.GetEvent("Exception") ?? throw Missing("Exception");
+        _failureDescription = _openFailed.EventHandlerType?.GetMethod("Invoke")?.GetParameters()[1].ParameterType.GetProperty("Description")
+            ?? throw Missing("OpenFailed's Description");
+    }
+
+    public override void Open(object channel, string host, uint port, IForwardedPort owner, Socket socket) => _open((TChannel)channel, host, port, owner, socket);
+
+    public override void SendData(object channel, byte[] data, int offset, int count) => _sendData((TChannel)channel, data, offset, count);
+
+    public override bool IsOpen(object channel) => _isOpen((TChannel)channel);
+
+    public override uint RemoteWindowSize(object channel) => _remoteWindowSize((TChannel)channel);
+
+    public override void OnDataReceived(object channel, Action<int> count)
+    {
+        var data = _data;
+        _addDataReceived((TChannel)channel, (_, e) => count(data(e).Count));
+    }
+
+    public override void OnOpenConfirmed(object channel, Action handler) => Subscribe(_openConfirmed, channel, _ => handler());
+
+    public override void OnOpenFailed(object channel, Action<string?> handler)
+    {
+        var description = _failureDescription;
+        Subscribe(_openFailed, channel, e => handler(description.GetValue(e) as string));
+    }
+
+    public override void OnClosed(object channel, Action handler) => Subscribe(_closed, channel, _ => handler());
+
+    public override void OnException(object channel, Action handler) => Subscribe(_exception, channel, _ => handler());
+
+    private static T Bind<T>(MethodInfo? method)
+        where T : Delegate =>
+        method == null ? throw Missing(typeof(T).Name) : (T)Delegate.CreateDelegate(typeof(T), method);
+
+    private static MissingMemberException Missing(string member) => new($"SSH.NET's {typeof(TChannel).Name} has no {member}.");
+}
