@@ -61,18 +61,7 @@ internal sealed class SocksCredential
 
     /// <summary>Compares in time independent of where the bytes differ, so timing tells nothing about the password.</summary>
     public bool Matches(byte[] userName, byte[] password) =>
-        FixedTimeEquals(userName, Encoding.ASCII.GetBytes(UserName)) & FixedTimeEquals(password, Encoding.ASCII.GetBytes(Password));
-
-    private static bool FixedTimeEquals(byte[] given, byte[] expected)
-    {
-        var difference = given.Length ^ expected.Length;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            difference |= (i < given.Length ? given[i] : 0) ^ expected[i];
-        }
-
-        return difference == 0;
-    }
+        SshKeyBlob.FixedTimeEquals(userName, Encoding.ASCII.GetBytes(UserName)) & SshKeyBlob.FixedTimeEquals(password, Encoding.ASCII.GetBytes(Password));
 }
 
 /// <summary>
