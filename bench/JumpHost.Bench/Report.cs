@@ -284,16 +284,17 @@ internal static class KnownCauses
     public const string Forward =
         "**Why the forwards are slower where they are** (what is known; measurements in bench/README.md): on this machine " +
         "the clients share the CPUs with every sshd and the sink, and the CPU table above shows what each client spent per " +
-        "GiB. (1) SSH.NET itself: its direct-tcpip channel needs more CPU per byte than ssh; it frames and encrypts one " +
-        "channel packet of at most 32 KiB at a time, and one thread per SSH connection decrypts and delivers what arrives. " +
-        "(2) The module binds each forwarded connection's socket to an SSH.NET channel itself (DirectTcpipChannel, which " +
-        "reaches the internal channel by reflection): reads of up to 256 KiB on the thread pool, no extra loopback copy. " +
-        "(3) Through jump hosts, each further hop is one loopback TCP connection inside the client (a HopTunnel: the next " +
-        "hop's client connects to a loopback port whose connection an SSH.NET channel carries on a thread of its own, where " +
-        "ssh -J uses a pipe to one ssh -W process per hop), and each layer is encrypted by SSH.NET. Through three hops the " +
-        "forward's channel spends most of each push waiting for the target sshd's 2 MiB channel window while the machine " +
-        "has idle CPU: the chain's throughput is set by how fast that window comes back through the nested sessions, not " +
-        "by CPU alone.";
+        "GiB. (1) SSH.NET itself: it frames and encrypts one channel packet of at most 32 KiB at a time and writes each " +
+        "with its own send call, and one thread per SSH connection decrypts and delivers what arrives. (2) The module binds " +
+        "each forwarded connection's socket to an SSH.NET channel itself (DirectTcpipChannel, which reaches the internal " +
+        "channel by reflection): asynchronous reads while the connection is idle, a thread of its own with blocking reads " +
+        "of up to 256 KiB once it sends in bulk, no extra loopback copy; sockets that only see blocking calls have their " +
+        "readiness events handled on .NET's socket engine thread instead of waking pool threads. (3) Through jump hosts, " +
+        "each further hop is one loopback TCP connection inside the client (a HopTunnel: the next hop's client connects to " +
+        "a loopback port whose connection an SSH.NET channel carries on a thread of its own, where ssh -J uses a pipe to " +
+        "one ssh -W process per hop), and each layer is encrypted by SSH.NET. Through three hops the forward's channel " +
+        "spends much of each push waiting for the target sshd's 2 MiB channel window while the machine has idle CPU: the " +
+        "chain's throughput is set by how fast that window comes back through the nested sessions, not by CPU alone.";
 
     public const string Command =
         "**Why opening sessions is slower** (what is known): both clients open the hops one after another; most of the time is the servers' (sshd forks and " +

@@ -364,6 +364,9 @@ internal sealed class ConnectionChain : IDisposable
         try
         {
             await client.ConnectAsync(unanswered.Token).ConfigureAwait(false);
+
+            // From here on SSH.NET only makes blocking calls on its socket.
+            InlineSocketEvents.Enable(SshNetSession.SocketOf(client));
         }
         catch (Exception ex)
         {

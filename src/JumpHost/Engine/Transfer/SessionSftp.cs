@@ -13,7 +13,7 @@ namespace JumpHost.Engine.Transfer;
 /// </summary>
 internal sealed class SessionSftp : IDisposable
 {
-    private static readonly PropertyInfo? SessionProperty = typeof(BaseClient).GetProperty("Session", BindingFlags.NonPublic | BindingFlags.Instance);
+    private static readonly PropertyInfo? SessionProperty = SshNetSession.Property;
     private static readonly MethodInfo? OnConnected = typeof(SftpClient).GetMethod("OnConnected", BindingFlags.NonPublic | BindingFlags.Instance);
     private static readonly MethodInfo? OnDisconnecting = typeof(SftpClient).GetMethod("OnDisconnecting", BindingFlags.NonPublic | BindingFlags.Instance);
 

@@ -1,0 +1,23 @@
+using System.Net.Sockets;
+using System.Reflection;
+using Renci.SshNet;
+
+namespace JumpHost.Engine;
+
+/// <summary>
+/// The SSH.NET session behind a client, and its socket: internal members, reached by reflection (tied to SSH.NET
+/// 2026.0.0) by the adapters that work on the connection itself (channels, SFTP over the same session, socket
+/// tuning). Each caller says what it does when a member is missing.
+/// </summary>
+internal static class SshNetSession
+{
+    /// <summary>BaseClient's internal Session property (read and written).</summary>
+    public static readonly PropertyInfo? Property = typeof(BaseClient).GetProperty("Session", BindingFlags.NonPublic | BindingFlags.Instance);
+
+    private static readonly FieldInfo? SocketField = typeof(Session).GetField("_socket", BindingFlags.NonPublic | BindingFlags.Instance);
+
+    public static Session? Of(BaseClient client) => Property?.GetValue(client) as Session;
+
+    /// <summary>The connected socket of the client's session, or null if it has none (or this SSH.NET keeps it elsewhere).</summary>
+    public static Socket? SocketOf(BaseClient client) => Of(client) is { } session ? SocketField?.GetValue(session) as Socket : null;
+}
