@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using JumpHost.Engine.Audit;
 
 namespace JumpHost.Engine.Forwarding;
 
@@ -56,7 +57,7 @@ internal sealed class SocksCredential
             random.GetBytes(secret);
         }
 
-        return new SocksCredential(OneTimeUserName, BitConverter.ToString(secret).Replace("-", string.Empty));
+        return new SocksCredential(OneTimeUserName, AuditHash.Hex(secret));
     }
 
     /// <summary>Compares in time independent of where the bytes differ, so timing tells nothing about the password.</summary>

@@ -6,6 +6,7 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
+using JumpHost.Engine.Audit;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Renci.SshNet.Sftp;
@@ -312,7 +313,7 @@ internal static class FileCopier
             sha.AppendData(buffer, 0, read);
         }
 
-        return BitConverter.ToString(sha.GetHashAndReset()).Replace("-", string.Empty).ToLowerInvariant();
+        return AuditHash.Hex(sha.GetHashAndReset());
     }
 
     private static long RemoteLength(SftpClient sftp, string path)
