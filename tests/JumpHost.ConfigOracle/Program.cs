@@ -259,7 +259,8 @@ internal static class Program
 
     /// <summary>
     /// IdentityFile and CertificateFile are expanded only when ssh loads them, after -G has printed them: a run
-    /// with a ProxyCommand that exits at once shows the expanded paths in ssh's debug output.
+    /// with a ProxyCommand that exits at once shows the expanded paths in ssh's debug output. The proxy must stay
+    /// silent: it shares ssh's stderr, and a message it writes in pieces can split one of ssh's debug lines.
     /// </summary>
     private static void CheckExpandedKeys(string label, string config, string[] args, ResolvedHostConfig mine)
     {
@@ -268,7 +269,7 @@ internal static class Program
             return;
         }
 
-        var run = RunSsh(ConfigArgs(config).Concat(new[] { "-vvv", "-o", "ProxyCommand=exit 0", "-o", "BatchMode=yes" }).Concat(args).ToArray());
+        var run = RunSsh(ConfigArgs(config).Concat(new[] { "-vvv", "-o", "ProxyCommand=true", "-o", "BatchMode=yes" }).Concat(args).ToArray());
         var lines = run.Error.Replace("\r", string.Empty).Split('\n');
         var identities = lines.Where(l => l.StartsWith("debug1: identity file ", StringComparison.Ordinal))
             .Select(l => l.Substring("debug1: identity file ".Length)).Select(l => l.Substring(0, l.LastIndexOf(" type ", StringComparison.Ordinal))).ToList();
