@@ -122,6 +122,55 @@ public sealed class ForwardTests
     }
 
     [Fact]
+    public async Task AClientThatStopsReadingHoldsUpOnlyItsOwnConnection()
+    {
+        using var ps = _lab.NewRunspace();
+        var result = ps.Run($"$s = {ThroughRelays}; $s | Start-PortForward -RemoteHost www -RemotePort $args[0]", LabEchoPort);
+        Assert.Empty(result.AllErrors);
+        dynamic forward = result.Objects("PortForward").Single();
+        int port = Port(forward);
+
+        // A paused download: the client pushes 64 MiB into the echo service and reads none of the echo yet.
+        using var paused = new TcpClient();
+        await paused.ConnectAsync(IPAddress.Loopback, port);
+        var stream = paused.GetStream();
+        const int size = 64 << 20;
+        var payload = new byte[size];
+        new Random(7).NextBytes(payload);
+        var push = Task.Run(async () =>
+        {
+            await stream.WriteAsync(payload);
+            paused.Client.Shutdown(SocketShutdown.Send);
+        });
+        long sent;
+        do
+        {
+            sent = (long)forward.BytesSent;
+            await Task.Delay(1000);
+        }
+        while ((long)forward.BytesSent != sent);
+        Assert.False(push.IsCompleted, $"the push finished ({sent} bytes sent) without the echo being read: nothing held it back");
+
+        // Other connections and the session's own commands go on meanwhile.
+        var small = new byte[1000];
+        new Random(8).NextBytes(small);
+        var echo = TcpProbe.EchoAsync(port, small);
+        Assert.True(echo == await Task.WhenAny(echo, Task.Delay(TimeSpan.FromSeconds(20))), "a second connection's echo did not come back: the paused one holds up the session");
+        Assert.Equal(small, await echo);
+        var command = ps.Run("Invoke-JumpCommand -Session $s -Command 'echo still-here' -Timeout 20");
+        Assert.Empty(command.AllErrors);
+        Assert.Equal("still-here", ((string)command.Objects("JumpCommandResult").Single().Output).Trim());
+
+        // Once the client reads again, every byte of its echo arrives, in order.
+        using var received = new MemoryStream();
+        await stream.CopyToAsync(received);
+        await push;
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received.ToArray()));
+        Eventually.Assert(() => (int)forward.ActiveConnections == 0, "connections still open");
+        Assert.Equal((long)size + small.Length, (long)forward.BytesReceived);
+    }
+
+    [Fact]
     public void RemoteForwardCarriesTheTargetsConnectionsBackToAServiceHere()
     {
         using var echo = TcpProbe.StartEchoServer(out var servicePort);

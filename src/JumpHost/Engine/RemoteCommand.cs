@@ -115,7 +115,7 @@ internal static class RemoteCommand
         var channel = CommandChannelField?.GetValue(command);
         if (channel != null)
         {
-            ChannelEof.TrySend(channel);
+            ChannelMessages.TrySendEof(channel);
         }
     }
 

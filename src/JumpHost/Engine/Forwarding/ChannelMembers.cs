@@ -7,8 +7,8 @@ namespace JumpHost.Engine.Forwarding;
 
 /// <summary>
 /// The members of SSH.NET's internal ChannelDirectTcpip that <see cref="DirectTcpipChannel"/> uses, found by
-/// reflection once and bound as delegates, so that the per-packet calls (SendData, the window, the received
-/// byte count) cost no more than a virtual call. <see cref="Find"/> returns null if any member is missing.
+/// reflection once and bound as delegates, so that the per-packet calls (SendData, the server's window, the data
+/// received and the window given back for it) cost no more than a virtual call. <see cref="Find"/> returns null if any member is missing.
 /// </summary>
 internal abstract class ChannelMembers
 {
@@ -50,8 +50,23 @@ internal abstract class ChannelMembers
     /// <summary>How many bytes the server will still take before it adjusts the window.</summary>
     public abstract uint RemoteWindowSize(object channel);
 
-    /// <summary>Calls <paramref name="count"/> with the size of each piece of data the far side sends.</summary>
-    public abstract void OnDataReceived(object channel, Action<int> count);
+    /// <summary>How much the server may send before it is given more window (read from the channel when it opens).</summary>
+    public abstract void SetLocalWindowSize(object channel, uint size);
+
+    /// <summary>
+    /// Stops SSH.NET writing the far side's data, EOF and close to the socket it was opened with: from then on
+    /// the caller delivers them itself.
+    /// </summary>
+    public abstract void DetachSocket(object channel);
+
+    /// <summary>
+    /// Calls <paramref name="handler"/>, on the session's receive thread, with each piece of data the far side
+    /// sends; the bytes are only valid during the call.
+    /// </summary>
+    public abstract void OnDataReceived(object channel, Action<ArraySegment<byte>> handler);
+
+    /// <summary>Raised on the session's receive thread when the far side sends EOF.</summary>
+    public abstract void OnEndOfData(object channel, Action handler);
 
     /// <summary>Raised on the session's receive thread once the server confirms, before any data of the channel.</summary>
     public abstract void OnOpenConfirmed(object channel, Action handler);
@@ -91,8 +106,11 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
     private readonly Action<TChannel, byte[], int, int> _sendData;
     private readonly Func<TChannel, bool> _isOpen;
     private readonly Func<TChannel, uint> _remoteWindowSize;
+    private readonly Action<TChannel, uint> _setLocalWindowSize;
+    private readonly FieldInfo _socket;
     private readonly Action<TChannel, EventHandler<TData>> _addDataReceived;
     private readonly Func<TData, ArraySegment<byte>> _data;
+    private readonly EventInfo _endOfData;
     private readonly EventInfo _openConfirmed;
     private readonly EventInfo _openFailed;
     private readonly EventInfo _closed;
@@ -106,7 +124,11 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
         _sendData = Bind<Action<TChannel, byte[], int, int>>(channel.GetMethod("SendData", new[] { typeof(byte[]), typeof(int), typeof(int) }));
         _isOpen = Bind<Func<TChannel, bool>>(channel.GetProperty("IsOpen")?.GetGetMethod());
         _remoteWindowSize = Bind<Func<TChannel, uint>>(channel.GetProperty("RemoteWindowSize")?.GetGetMethod());
+        var localWindowSize = channel.GetProperty("LocalWindowSize");
+        _setLocalWindowSize = Bind<Action<TChannel, uint>>(localWindowSize?.DeclaringType?.GetProperty("LocalWindowSize")?.GetSetMethod(nonPublic: true));
+        _socket = channel.GetField("_socket", BindingFlags.NonPublic | BindingFlags.Instance) ?? throw Missing("_socket");
         _addDataReceived = Bind<Action<TChannel, EventHandler<TData>>>(channel.GetEvent("DataReceived")?.GetAddMethod());
+        _endOfData = channel.GetEvent("EndOfData") ?? throw Missing("EndOfData");
         _data = Bind<Func<TData, ArraySegment<byte>>>(typeof(TData).GetProperty("Data")?.GetGetMethod());
         _openConfirmed = channel.GetEvent("OpenConfirmed") ?? throw Missing("OpenConfirmed");
         _openFailed = channel.GetEvent("OpenFailed") ?? throw Missing("OpenFailed");
@@ -124,11 +146,17 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
 
     public override uint RemoteWindowSize(object channel) => _remoteWindowSize((TChannel)channel);
 
-    public override void OnDataReceived(object channel, Action<int> count)
+    public override void SetLocalWindowSize(object channel, uint size) => _setLocalWindowSize((TChannel)channel, size);
+
+    public override void DetachSocket(object channel) => _socket.SetValue(channel, null);
+
+    public override void OnDataReceived(object channel, Action<ArraySegment<byte>> handler)
     {
         var data = _data;
-        _addDataReceived((TChannel)channel, (_, e) => count(data(e).Count));
+        _addDataReceived((TChannel)channel, (_, e) => handler(data(e)));
     }
+
+    public override void OnEndOfData(object channel, Action handler) => Subscribe(_endOfData, channel, _ => handler());
 
     public override void OnOpenConfirmed(object channel, Action handler) => Subscribe(_openConfirmed, channel, _ => handler());
 

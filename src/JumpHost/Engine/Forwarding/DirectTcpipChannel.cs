@@ -10,11 +10,11 @@ namespace JumpHost.Engine.Forwarding;
 
 /// <summary>
 /// One SSH "direct-tcpip" channel (RFC 4254 section 7.2) from the session's target to a destination, carrying
-/// a connected socket directly: SSH.NET's channel writes what the far side sends straight to the socket (on the
-/// session's receive thread), and this class reads the socket asynchronously and hands the bytes to the channel.
+/// a connected socket directly: this class reads the socket and hands the bytes to the channel, and a
+/// <see cref="ChannelDelivery"/> writes what the far side sends to the socket under a window of its own.
 /// SSH.NET keeps these channels internal, and its own forwarders close the whole channel when the local side
-/// stops sending (so replies after a half-close are lost), report no reason when the far side refuses, and
-/// block a pool thread per connection. This adapter reaches the channel by reflection (so it is tied to SSH.NET
+/// stops sending (so replies after a half-close are lost), report no reason when the far side refuses, block a
+/// pool thread per connection, and let one client that stops reading stall the whole session. This adapter reaches the channel by reflection (so it is tied to SSH.NET
 /// 2026.0.0's internals; <see cref="EnsureSupported"/> says so plainly if they change), passes a half-close on as
 /// SSH EOF and keeps delivering the far side's data until it closes, reports refusals with the server's reason,
 /// and counts the bytes both ways. A forwarded connection holds no thread while it is idle, and gets one once it
@@ -48,6 +48,7 @@ internal sealed class DirectTcpipChannel : IDisposable
     private readonly IDisposable _channel;
     private readonly Socket _socket;
     private readonly ForwardCounters? _counters;
+    private readonly ChannelDelivery _delivery;
     private readonly TaskCompletionSource<bool> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly EventHandler<ExceptionEventArgs> _onSessionError;
     private readonly EventHandler<EventArgs> _onSessionDisconnected;
@@ -63,16 +64,16 @@ internal sealed class DirectTcpipChannel : IDisposable
         _counters = counters;
         _onSessionError = (_, _) => End();
         _onSessionDisconnected = (_, _) => End();
+        _delivery = new ChannelDelivery(socket, (bytes, wait) => ChannelMessages.TryGiveWindow(channel, bytes, wait), counters == null ? null : counters.Received, End);
 
         var members = Members!;
+        members.SetLocalWindowSize(channel, ChannelDelivery.Window);
         members.OnOpenConfirmed(channel, OnOpenConfirmed);
         members.OnOpenFailed(channel, reason => Volatile.Write(ref _refusal, reason));
-        members.OnClosed(channel, () => _ended.TrySetResult(true));
+        members.OnDataReceived(channel, OnData);
+        members.OnEndOfData(channel, _delivery.EndOfData);
+        members.OnClosed(channel, _delivery.Closed);
         members.OnException(channel, End);
-        if (counters != null)
-        {
-            members.OnDataReceived(channel, counters.Received);
-        }
     }
 
     private bool IsOpen => Members!.IsOpen(_channel);
@@ -80,7 +81,7 @@ internal sealed class DirectTcpipChannel : IDisposable
     /// <summary>Throws, once and clearly, if this SSH.NET build does not have the members the adapter relies on.</summary>
     public static void EnsureSupported()
     {
-        if (SshNetSession.Property == null || CreateChannelMethod == null || Members == null || !ChannelEof.IsSupported)
+        if (SshNetSession.Property == null || CreateChannelMethod == null || Members == null || !ChannelMessages.IsSupported)
         {
             throw new JumpHostException(JumpErrorIds.ForwardFailed, JumpErrorKind.InvalidOperation,
                 $"Port forwarding needs SSH.NET 2026.0.0's channel internals, which the loaded SSH.NET ({SshNet.GetName().Version}) does not have. " +
@@ -115,7 +116,8 @@ internal sealed class DirectTcpipChannel : IDisposable
     /// Asks the server to open the channel to host:port and waits for its answer (blocking this thread for one
     /// round trip). Returns null once open, or why it was not (in the server's words when it refused).
     /// <paramref name="greeting"/>, if given, is written to the socket as soon as the server confirms, before any
-    /// of the far side's data (a SOCKS reply). Closing <paramref name="owner"/> cuts the connection.
+    /// of the far side's data (a SOCKS reply). Closing <paramref name="owner"/> cuts the connection while it opens;
+    /// once it is open, the cancellation given to <see cref="RunAsync"/> or <see cref="StartAsync"/> does.
     /// </summary>
     public string? Open(string host, int port, IForwardedPort owner, byte[]? greeting)
     {
@@ -188,7 +190,7 @@ internal sealed class DirectTcpipChannel : IDisposable
                 }
 
                 // A half-close, not the end: tell the far side, and keep delivering its data until it closes.
-                if (!_ended.Task.IsCompleted && ChannelEof.TrySend(_channel))
+                if (!_ended.Task.IsCompleted && ChannelMessages.TrySendEof(_channel))
                 {
                     await _ended.Task.ConfigureAwait(false);
                 }
@@ -304,7 +306,7 @@ internal sealed class DirectTcpipChannel : IDisposable
         }
         while ((read = _socket.Receive(buffer)) > 0);
 
-        if (!_ended.Task.IsCompleted && ChannelEof.TrySend(_channel))
+        if (!_ended.Task.IsCompleted && ChannelMessages.TrySendEof(_channel))
         {
             _ended.Task.Wait();
         }
@@ -326,20 +328,28 @@ internal sealed class DirectTcpipChannel : IDisposable
         _counters?.Sent(count);
     }
 
-    /// <summary>Runs on the session's receive thread before the channel handles any data from the far side.</summary>
+    /// <summary>
+    /// Runs on the session's receive thread before the channel handles any data from the far side: from here on
+    /// the delivery writes to the socket, SSH.NET does not.
+    /// </summary>
     private void OnOpenConfirmed()
     {
-        var greeting = _greeting;
-        if (greeting == null)
+        Members!.DetachSocket(_channel);
+        if (_greeting != null)
         {
-            return;
+            _delivery.Greet(_greeting);
         }
+    }
 
-        try
-        {
-            _socket.Send(greeting);
-        }
-        catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+    /// <summary>
+    /// Runs on the session's receive thread for each piece of data. SSH.NET has just taken it off its own count of
+    /// the window; putting it back keeps SSH.NET from ever adjusting the window itself, which the delivery does
+    /// once the data has reached the client.
+    /// </summary>
+    private void OnData(ArraySegment<byte> data)
+    {
+        Members!.SetLocalWindowSize(_channel, ChannelDelivery.Window);
+        if (!_delivery.Receive(data))
         {
             End();
         }

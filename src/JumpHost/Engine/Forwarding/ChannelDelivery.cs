@@ -1,0 +1,215 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace JumpHost.Engine.Forwarding;
+
+/// <summary>
+/// Delivers what the far side sends on one channel to the channel's socket, in order, without ever blocking the
+/// session's receive thread, and gives the server more window only for what has been delivered.
+/// </summary>
+/// <remarks>
+/// SSH.NET opens its channels with a window of 2 GiB that it never lets run low, and writes each channel's data to
+/// its socket on the session's one receive thread. So a client that stopped reading (a paused download) blocked
+/// that thread, and every channel of the session stopped with it: other forwarded connections, commands, SFTP,
+/// and, when the session runs through a hop tunnel, the sessions inside it, which could deadlock the chain. Here
+/// the receive thread only queues a copy; the socket is written asynchronously; and the server may have at most
+/// <see cref="Window"/> bytes of this channel on their way, as with OpenSSH, so a slow client only slows itself.
+/// </remarks>
+internal sealed class ChannelDelivery
+{
+    /// <summary>The channel's window, as OpenSSH's own for TCP channels: enough to keep a fast link busy.</summary>
+    public const uint Window = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// Window is given back once this much has been delivered: often enough that the server never waits while
+    /// the client keeps up, rarely enough that the adjust messages cost nothing.
+    /// </summary>
+    private const long GiveBackStep = Window / 8;
+
+    private readonly Socket _socket;
+    private readonly Func<uint, bool, bool> _giveWindow;
+    private readonly Action<int>? _delivered;
+    private readonly Action _end;
+    private readonly Queue<Piece> _pieces = new();
+    private readonly WaitCallback _giveWindowLater;
+    private bool _draining;
+    private long _received;
+    private long _deliveredTotal;
+    private long _given;
+
+    /// <param name="socket">Where the data goes.</param>
+    /// <param name="giveWindow">
+    /// Sends a window adjust of the given size; with false for "may wait", returns false instead of waiting.
+    /// </param>
+    /// <param name="delivered">Counts the bytes handed to the socket.</param>
+    /// <param name="end">Cuts the connection: the socket failed, the server broke the window, or it closed and everything is delivered.</param>
+    public ChannelDelivery(Socket socket, Func<uint, bool, bool> giveWindow, Action<int>? delivered, Action end)
+    {
+        _socket = socket;
+        _giveWindow = giveWindow;
+        _delivered = delivered;
+        _end = end;
+        _giveWindowLater = bytes => _giveWindow((uint)(long)bytes!, true);
+    }
+
+    private enum PieceKind
+    {
+        Data,
+        Greeting,
+        EndOfData,
+        Closed,
+    }
+
+    /// <summary>Bytes the client gets before any of the far side's (a SOCKS reply); not part of the window.</summary>
+    public void Greet(byte[] greeting) => Add(new Piece(PieceKind.Greeting, greeting, greeting.Length));
+
+    /// <summary>
+    /// Queues a copy of data the far side sent. False if the server sent more than its window allows (the caller
+    /// then cuts the connection: the server is broken, and queuing beyond the window would hold unbounded memory).
+    /// </summary>
+    public bool Receive(ArraySegment<byte> data)
+    {
+        _received += data.Count;
+        if (_received - Interlocked.Read(ref _given) > Window)
+        {
+            return false;
+        }
+
+        var copy = ArrayPool<byte>.Shared.Rent(data.Count);
+        Buffer.BlockCopy(data.Array!, data.Offset, copy, 0, data.Count);
+        Add(new Piece(PieceKind.Data, copy, data.Count));
+        return true;
+    }
+
+    /// <summary>The far side sent EOF: half-close the socket once everything before it is delivered.</summary>
+    public void EndOfData() => Add(new Piece(PieceKind.EndOfData, null, 0));
+
+    /// <summary>The channel closed: cut the connection once everything before it is delivered.</summary>
+    public void Closed() => Add(new Piece(PieceKind.Closed, null, 0));
+
+    private void Add(Piece piece)
+    {
+        lock (_pieces)
+        {
+            _pieces.Enqueue(piece);
+            if (_draining)
+            {
+                return;
+            }
+
+            _draining = true;
+        }
+
+        _ = DrainAsync();
+    }
+
+    private bool TryTake(out Piece piece)
+    {
+        lock (_pieces)
+        {
+            if (_pieces.Count == 0)
+            {
+                _draining = false;
+                piece = default;
+                return false;
+            }
+
+            piece = _pieces.Dequeue();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Writes the queued pieces until none is left. It starts on the thread that queued the first one (usually
+    /// the receive thread) and stays there while the socket takes each write at once, which is the common case;
+    /// once a write has to wait, it goes on from wherever that write completes.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        var onStartingThread = true;
+        try
+        {
+            while (TryTake(out var piece))
+            {
+                switch (piece.Kind)
+                {
+                    case PieceKind.Data:
+                    case PieceKind.Greeting:
+                        for (var offset = 0; offset < piece.Count;)
+                        {
+                            var send = SendAsync(piece.Bytes!, offset, piece.Count - offset);
+                            onStartingThread &= send.IsCompleted;
+                            offset += await send.ConfigureAwait(false);
+                        }
+
+                        if (piece.Kind == PieceKind.Data)
+                        {
+                            ArrayPool<byte>.Shared.Return(piece.Bytes!);
+                            _delivered?.Invoke(piece.Count);
+                            GiveBack(piece.Count, onStartingThread);
+                        }
+
+                        break;
+                    case PieceKind.EndOfData:
+                        _socket.Shutdown(SocketShutdown.Send);
+                        break;
+                    default:
+                        _end();
+                        return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+        {
+            // The client reset or went away, or the connection was cut.
+            _end();
+        }
+    }
+
+    /// <summary>
+    /// Counts delivered bytes and, every <see cref="GiveBackStep"/>, gives them back to the server as window.
+    /// Only the thread that started the drain sends the adjust itself (not waiting for the channel's lock); a
+    /// socket's completion thread must not block on the session at all, so anything else goes to the pool.
+    /// </summary>
+    private void GiveBack(int count, bool mayTrySend)
+    {
+        _deliveredTotal += count;
+        var owed = _deliveredTotal - _given;
+        if (owed < GiveBackStep)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _given, _deliveredTotal);
+        if (!mayTrySend || !_giveWindow((uint)owed, false))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(_giveWindowLater, owed);
+        }
+    }
+
+#if NET
+    private ValueTask<int> SendAsync(byte[] bytes, int offset, int count) => _socket.SendAsync(bytes.AsMemory(offset, count), SocketFlags.None);
+#else
+    private Task<int> SendAsync(byte[] bytes, int offset, int count) => _socket.SendAsync(new ArraySegment<byte>(bytes, offset, count), SocketFlags.None);
+#endif
+
+    private readonly struct Piece
+    {
+        public Piece(PieceKind kind, byte[]? bytes, int count)
+        {
+            Kind = kind;
+            Bytes = bytes;
+            Count = count;
+        }
+
+        public PieceKind Kind { get; }
+
+        public byte[]? Bytes { get; }
+
+        public int Count { get; }
+    }
+}
