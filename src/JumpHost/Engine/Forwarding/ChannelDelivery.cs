@@ -40,6 +40,8 @@ internal sealed class ChannelDelivery
     private long _received;
     private long _deliveredTotal;
     private long _given;
+    private long _owedLater;
+    private int _givingLater;
 
     /// <param name="socket">Where the data goes.</param>
     /// <param name="giveWindow">
@@ -53,7 +55,7 @@ internal sealed class ChannelDelivery
         _giveWindow = giveWindow;
         _delivered = delivered;
         _end = end;
-        _giveWindowLater = bytes => _giveWindow((uint)(long)bytes!, true);
+        _giveWindowLater = _ => GiveLater();
     }
 
     private enum PieceKind
@@ -163,9 +165,10 @@ internal sealed class ChannelDelivery
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+        catch (Exception)
         {
-            // The client reset or went away, or the connection was cut.
+            // The client reset or went away, or the connection was cut. Whatever failed, a drain that stopped
+            // leaves the rest undelivered and the server without window, so the connection ends here.
             _end();
         }
     }
@@ -185,10 +188,36 @@ internal sealed class ChannelDelivery
         }
 
         Interlocked.Exchange(ref _given, _deliveredTotal);
-        if (!mayTrySend || !_giveWindow((uint)owed, false))
+        if (mayTrySend && _giveWindow((uint)owed, false))
         {
-            ThreadPool.UnsafeQueueUserWorkItem(_giveWindowLater, owed);
+            return;
         }
+
+        Interlocked.Add(ref _owedLater, owed);
+        if (Interlocked.Exchange(ref _givingLater, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(_giveWindowLater, null);
+        }
+    }
+
+    /// <summary>
+    /// Sends what is owed from a pool thread, which may wait for the session's socket. At most one such thread
+    /// per channel: while one waits, what else is delivered adds to the one adjust it sends next, instead of
+    /// parking more pool threads behind the same full socket.
+    /// </summary>
+    private void GiveLater()
+    {
+        do
+        {
+            var owed = Interlocked.Exchange(ref _owedLater, 0);
+            if (owed > 0)
+            {
+                _giveWindow((uint)owed, true);
+            }
+
+            Volatile.Write(ref _givingLater, 0);
+        }
+        while (Interlocked.Read(ref _owedLater) > 0 && Interlocked.Exchange(ref _givingLater, 1) == 0);
     }
 
 #if NET

@@ -1,6 +1,7 @@
 using System;
 using System.Net.Sockets;
 using System.Reflection;
+using System.Threading;
 using Renci.SshNet;
 
 namespace JumpHost.Engine.Forwarding;
@@ -49,6 +50,13 @@ internal abstract class ChannelMembers
 
     /// <summary>How many bytes the server will still take before it adjusts the window.</summary>
     public abstract uint RemoteWindowSize(object channel);
+
+    /// <summary>
+    /// Waits, for as long as it takes, until the server's window is open or <paramref name="cancel"/> is set;
+    /// false when cancelled. SSH.NET's own wait in SendData gives up after the connection timeout and breaks the
+    /// channel, yet a server may rightly hold its window shut for longer (its own client is busy, or paused).
+    /// </summary>
+    public abstract bool WaitForWindow(object channel, WaitHandle cancel);
 
     /// <summary>How much the server may send before it is given more window (read from the channel when it opens).</summary>
     public abstract void SetLocalWindowSize(object channel, uint size);
@@ -106,6 +114,8 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
     private readonly Action<TChannel, byte[], int, int> _sendData;
     private readonly Func<TChannel, bool> _isOpen;
     private readonly Func<TChannel, uint> _remoteWindowSize;
+    private readonly FieldInfo _windowLock;
+    private readonly FieldInfo _windowAdjusted;
     private readonly Action<TChannel, uint> _setLocalWindowSize;
     private readonly FieldInfo _socket;
     private readonly Action<TChannel, EventHandler<TData>> _addDataReceived;
@@ -124,6 +134,8 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
         _sendData = Bind<Action<TChannel, byte[], int, int>>(channel.GetMethod("SendData", new[] { typeof(byte[]), typeof(int), typeof(int) }));
         _isOpen = Bind<Func<TChannel, bool>>(channel.GetProperty("IsOpen")?.GetGetMethod());
         _remoteWindowSize = Bind<Func<TChannel, uint>>(channel.GetProperty("RemoteWindowSize")?.GetGetMethod());
+        _windowLock = BaseField(channel, "_serverWindowSizeLock");
+        _windowAdjusted = BaseField(channel, "_channelServerWindowAdjustWaitHandle");
         var localWindowSize = channel.GetProperty("LocalWindowSize");
         _setLocalWindowSize = Bind<Action<TChannel, uint>>(localWindowSize?.DeclaringType?.GetProperty("LocalWindowSize")?.GetSetMethod(nonPublic: true));
         _socket = channel.GetField("_socket", BindingFlags.NonPublic | BindingFlags.Instance) ?? throw Missing("_socket");
@@ -145,6 +157,31 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
     public override bool IsOpen(object channel) => _isOpen((TChannel)channel);
 
     public override uint RemoteWindowSize(object channel) => _remoteWindowSize((TChannel)channel);
+
+    public override bool WaitForWindow(object channel, WaitHandle cancel)
+    {
+        var typed = (TChannel)channel;
+        var gate = _windowLock.GetValue(channel)!;
+        var adjusted = (EventWaitHandle)_windowAdjusted.GetValue(channel)!;
+        while (true)
+        {
+            // As SSH.NET's own wait does: reset under the lock its window adjusts take, so that none is missed.
+            lock (gate)
+            {
+                if (_remoteWindowSize(typed) > 0)
+                {
+                    return true;
+                }
+
+                adjusted.Reset();
+            }
+
+            if (WaitHandle.WaitAny(new[] { adjusted, cancel }) == 1)
+            {
+                return false;
+            }
+        }
+    }
 
     public override void SetLocalWindowSize(object channel, uint size) => _setLocalWindowSize((TChannel)channel, size);
 
@@ -169,6 +206,19 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
     public override void OnClosed(object channel, Action handler) => Subscribe(_closed, channel, _ => handler());
 
     public override void OnException(object channel, Action handler) => Subscribe(_exception, channel, _ => handler());
+
+    private static FieldInfo BaseField(Type channel, string name)
+    {
+        for (var type = channel; type != null; type = type.BaseType)
+        {
+            if (type.GetField(name, BindingFlags.NonPublic | BindingFlags.Instance) is { } field)
+            {
+                return field;
+            }
+        }
+
+        throw Missing(name);
+    }
 
     private static T Bind<T>(MethodInfo? method)
         where T : Delegate =>

@@ -50,6 +50,7 @@ internal sealed class DirectTcpipChannel : IDisposable
     private readonly ForwardCounters? _counters;
     private readonly ChannelDelivery _delivery;
     private readonly TaskCompletionSource<bool> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _sendingOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly EventHandler<ExceptionEventArgs> _onSessionError;
     private readonly EventHandler<EventArgs> _onSessionDisconnected;
     private byte[]? _greeting;
@@ -72,7 +73,11 @@ internal sealed class DirectTcpipChannel : IDisposable
         members.OnOpenFailed(channel, reason => Volatile.Write(ref _refusal, reason));
         members.OnDataReceived(channel, OnData);
         members.OnEndOfData(channel, _delivery.EndOfData);
-        members.OnClosed(channel, _delivery.Closed);
+        members.OnClosed(channel, () =>
+        {
+            _sendingOver.TrySetResult(true);
+            _delivery.Closed();
+        });
         members.OnException(channel, End);
     }
 
@@ -238,6 +243,7 @@ internal sealed class DirectTcpipChannel : IDisposable
 
         _socket.Dispose();
         _ended.TrySetResult(true);
+        _sendingOver.TrySetResult(true);
     }
 
     /// <summary>
@@ -321,10 +327,32 @@ internal sealed class DirectTcpipChannel : IDisposable
     private Task<int> ReceiveAsync(byte[] buffer) => _socket.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None);
 #endif
 
-    /// <summary>Hands bytes to the channel, which cuts them into packets and waits while the server's window is exhausted.</summary>
+    /// <summary>
+    /// Hands bytes to the channel, which cuts them into packets, as far as the server's window takes them; waits
+    /// while it is shut, until the server opens it or the connection ends. This is the channel's only sender, so
+    /// the window can only grow between reading it and SendData, and SendData never waits (nor times out) itself.
+    /// </summary>
     private void Pass(byte[] buffer, int count)
     {
-        Members!.SendData(_channel, buffer, 0, count);
+        var members = Members!;
+        for (var offset = 0; offset < count;)
+        {
+            var window = members.RemoteWindowSize(_channel);
+            if (window == 0)
+            {
+                if (!members.WaitForWindow(_channel, ((IAsyncResult)_sendingOver.Task).AsyncWaitHandle))
+                {
+                    throw new ObjectDisposedException(nameof(DirectTcpipChannel), "The connection ended while it waited for the server's window.");
+                }
+
+                continue;
+            }
+
+            var chunk = (int)Math.Min(window, (uint)(count - offset));
+            members.SendData(_channel, buffer, offset, chunk);
+            offset += chunk;
+        }
+
         _counters?.Sent(count);
     }
 
@@ -359,6 +387,7 @@ internal sealed class DirectTcpipChannel : IDisposable
     private void End()
     {
         _ended.TrySetResult(true);
+        _sendingOver.TrySetResult(true);
         _socket.Dispose();
     }
 }
