@@ -130,26 +130,31 @@ public sealed class ForwardTests
         dynamic forward = result.Objects("PortForward").Single();
         int port = Port(forward);
 
-        // A paused download: the client pushes 64 MiB into the echo service and reads none of the echo yet.
-        using var paused = new TcpClient();
+        // A paused download: the client pushes into the echo service and reads none of the echo, until the whole
+        // path (the kernel's socket buffers, which autotune up to tens of MiB here, and the channel windows) is full
+        // and a write is no longer taken.
+        using var paused = new TcpClient { ReceiveBufferSize = 64 * 1024 };
         await paused.ConnectAsync(IPAddress.Loopback, port);
         var stream = paused.GetStream();
-        const int size = 64 << 20;
-        var payload = new byte[size];
-        new Random(7).NextBytes(payload);
-        var push = Task.Run(async () =>
+        using var sentHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var random = new Random(7);
+        var chunk = new byte[256 * 1024];
+        long size = 0;
+        Task write;
+        while (true)
         {
-            await stream.WriteAsync(payload);
-            paused.Client.Shutdown(SocketShutdown.Send);
-        });
-        long sent;
-        do
-        {
-            sent = (long)forward.BytesSent;
-            await Task.Delay(1000);
+            random.NextBytes(chunk);
+            sentHash.AppendData(chunk);
+            size += chunk.Length;
+            write = stream.WriteAsync(chunk).AsTask();
+            if (write != await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(2))))
+            {
+                break;
+            }
+
+            Assert.True(size < 1L << 30, "1 GiB went through without the echo being read: nothing held it back");
         }
-        while ((long)forward.BytesSent != sent);
-        Assert.False(push.IsCompleted, $"the push finished ({sent} bytes sent) without the echo being read: nothing held it back");
+
         var pausedFor = Stopwatch.StartNew();
 
         // Other connections and the session's own commands go on meanwhile.
@@ -171,12 +176,26 @@ public sealed class ForwardTests
         }
 
         // Once the client reads again, every byte of its echo arrives, in order.
-        using var received = new MemoryStream();
-        await stream.CopyToAsync(received);
-        await push;
-        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received.ToArray()));
+        var finish = Task.Run(async () =>
+        {
+            await write;
+            paused.Client.Shutdown(SocketShutdown.Send);
+        });
+        using var receivedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var readBuffer = new byte[256 * 1024];
+        long received = 0;
+        int read;
+        while ((read = await stream.ReadAsync(readBuffer)) > 0)
+        {
+            receivedHash.AppendData(readBuffer, 0, read);
+            received += read;
+        }
+
+        await finish;
+        Assert.Equal(size, received);
+        Assert.Equal(sentHash.GetHashAndReset(), receivedHash.GetHashAndReset());
         Eventually.Assert(() => (int)forward.ActiveConnections == 0, "connections still open");
-        Assert.Equal((long)size + small.Length, (long)forward.BytesReceived);
+        Assert.Equal(size + small.Length, (long)forward.BytesReceived);
     }
 
     [Fact]

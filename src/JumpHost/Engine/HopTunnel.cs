@@ -22,6 +22,16 @@ internal sealed class HopTunnel
 
     private static readonly TimeSpan OutcomeWait = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The tunnel's socket buffers (the kernel doubles them). Left to autotuning, the loopback connection queued up
+    /// to ~1 MiB of the inner session's data, which lengthened the round trip of the far server's window adjusts;
+    /// through three hops that window bounds the throughput. Set on the listening socket, before any connection:
+    /// an accepted socket inherits them and offers a TCP window to match, whereas shrinking an accepted socket's
+    /// receive buffer leaves its peer sending into a window the buffer cannot hold, and loopback then drops
+    /// segments that wait out TCP's retransmission backoff (stalls of minutes, seen in the forward tests).
+    /// </summary>
+    private const int TunnelSocketBufferSize = 64 * 1024;
+
     private readonly ChainHop _through;
     private readonly HopTarget _next;
     private readonly Socket _listener;
@@ -79,7 +89,11 @@ internal sealed class HopTunnel
     public static HopTunnel Open(ChainHop through, HopTarget next, string description)
     {
         DirectTcpipChannel.EnsureSupported();
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+        {
+            SendBufferSize = TunnelSocketBufferSize,
+            ReceiveBufferSize = TunnelSocketBufferSize,
+        };
         try
         {
             listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
