@@ -288,10 +288,13 @@ internal static class KnownCauses
         "with its own send call, and one thread per SSH connection decrypts and delivers what arrives. (2) The module binds " +
         "each forwarded connection's socket to an SSH.NET channel itself (DirectTcpipChannel, which reaches the internal " +
         "channel by reflection): asynchronous reads while the connection is idle, a thread of its own with blocking reads " +
-        "of up to 256 KiB once it sends in bulk, no extra loopback copy; sockets that only see blocking calls have their " +
+        "of up to 256 KiB once it sends in bulk, no extra loopback copy; what the far side sends is copied once into a " +
+        "queue by the session's receive thread and written asynchronously, under a 2 MiB window per connection as with " +
+        "OpenSSH; sockets that only see blocking calls have their " +
         "readiness events handled on .NET's socket engine thread instead of waking pool threads. (3) Through jump hosts, " +
         "each further hop is one loopback TCP connection inside the client (a HopTunnel: the next hop's client connects to " +
-        "a loopback port whose connection an SSH.NET channel carries on a thread of its own, where ssh -J uses a pipe to " +
+        "a loopback port whose connection, with 64 KiB socket buffers, an SSH.NET channel carries on a thread of its own, " +
+        "where ssh -J uses a pipe to " +
         "one ssh -W process per hop), and each layer is encrypted by SSH.NET. Through three hops the forward's channel " +
         "spends much of each push waiting for the target sshd's 2 MiB channel window while the machine has idle CPU: the " +
         "chain's throughput is set by how fast that window comes back through the nested sessions, not by CPU alone.";
