@@ -14,8 +14,9 @@ namespace JumpHost.Engine.Forwarding;
 /// <see cref="ChannelDelivery"/> writes what the far side sends to the socket under a window of its own.
 /// SSH.NET keeps these channels internal, and its own forwarders close the whole channel when the local side
 /// stops sending (so replies after a half-close are lost), report no reason when the far side refuses, block a
-/// pool thread per connection, and let one client that stops reading stall the whole session. This adapter reaches the channel by reflection (so it is tied to SSH.NET
-/// 2026.0.0's internals; <see cref="EnsureSupported"/> says so plainly if they change), passes a half-close on as
+/// pool thread per connection, and let one client that stops reading stall the whole session. This adapter
+/// reaches the channel by reflection (so it is tied to SSH.NET 2026.0.0's internals; <see cref="EnsureSupported"/>
+/// says so plainly if they change), passes a half-close on as
 /// SSH EOF and keeps delivering the far side's data until it closes, reports refusals with the server's reason,
 /// and counts the bytes both ways. A forwarded connection holds no thread while it is idle, and gets one once it
 /// sends in bulk; a hop tunnel's channel (<see cref="StartAsync"/>) runs on a thread of its own.
