@@ -181,19 +181,10 @@ public sealed class ForwardTests
             await write;
             paused.Client.Shutdown(SocketShutdown.Send);
         });
-        using var receivedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var readBuffer = new byte[256 * 1024];
-        long received = 0;
-        int read;
-        while ((read = await stream.ReadAsync(readBuffer)) > 0)
-        {
-            receivedHash.AppendData(readBuffer, 0, read);
-            received += read;
-        }
-
+        var (receivedHash, received) = await TcpProbe.HashToEndAsync(stream);
         await finish;
         Assert.Equal(size, received);
-        Assert.Equal(sentHash.GetHashAndReset(), receivedHash.GetHashAndReset());
+        Assert.Equal(sentHash.GetHashAndReset(), receivedHash);
         Eventually.Assert(() => (int)forward.ActiveConnections == 0, "connections still open");
         Assert.Equal(size + small.Length, (long)forward.BytesReceived);
     }

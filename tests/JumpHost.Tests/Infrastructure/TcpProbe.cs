@@ -50,17 +50,24 @@ public static class TcpProbe
             return hash.GetHashAndReset();
         });
 
-        using var receivedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var (receivedHash, received) = await HashToEndAsync(stream);
+        return (await send, receivedHash, received);
+    }
+
+    /// <summary>Reads a stream to its end without holding the bytes: their SHA-256, and how many there were.</summary>
+    public static async Task<(byte[] Hash, long Count)> HashToEndAsync(Stream stream)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var chunk = new byte[256 * 1024];
-        long received = 0;
+        long count = 0;
         int read;
         while ((read = await stream.ReadAsync(chunk)) > 0)
         {
-            receivedHash.AppendData(chunk, 0, read);
-            received += read;
+            hash.AppendData(chunk, 0, read);
+            count += read;
         }
 
-        return (await send, receivedHash.GetHashAndReset(), received);
+        return (hash.GetHashAndReset(), count);
     }
 
     /// <summary>A loopback echo server in this process, for remote forwards to carry connections back to.</summary>

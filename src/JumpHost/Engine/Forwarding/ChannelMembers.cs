@@ -9,7 +9,8 @@ namespace JumpHost.Engine.Forwarding;
 /// <summary>
 /// The members of SSH.NET's internal ChannelDirectTcpip that <see cref="DirectTcpipChannel"/> uses, found by
 /// reflection once and bound as delegates, so that the per-packet calls (SendData, the server's window, the data
-/// received and the window given back for it) cost no more than a virtual call. <see cref="Find"/> returns null if any member is missing.
+/// received and the window given back for it) cost no more than a virtual call. <see cref="Find"/> returns null
+/// if any member is missing.
 /// </summary>
 internal abstract class ChannelMembers
 {
