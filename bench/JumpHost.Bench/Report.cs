@@ -286,7 +286,7 @@ internal static class KnownCauses
         "the clients share the CPUs with every sshd and the sink, and the CPU table above shows what each client spent per " +
         "GiB. (1) SSH.NET itself: it frames and encrypts one channel packet of at most 32 KiB at a time and writes each " +
         "with its own send call, and one thread per SSH connection decrypts and delivers what arrives. (2) The module binds " +
-        "each forwarded connection's socket to an SSH.NET channel itself (DirectTcpipChannel, which reaches the internal " +
+        "each forwarded connection's socket to an SSH.NET channel itself (TcpipChannel, which reaches the internal " +
         "channel by reflection): asynchronous reads while the connection is idle, a thread of its own with blocking reads " +
         "of up to 256 KiB once it sends in bulk, no extra loopback copy; what the far side sends is copied once into a " +
         "queue by the session's receive thread and written asynchronously, under a 2 MiB window per connection as with " +

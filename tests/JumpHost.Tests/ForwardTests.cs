@@ -223,6 +223,107 @@ public sealed class ForwardTests
         Assert.Empty(ps.Run("Get-PortForward").Output);
     }
 
+    [Fact]
+    public async Task RemoteForwardPassesHalfClosesBothWays()
+    {
+        // A service here that answers only once the client has finished sending: it reads to the end, then replies
+        // with what it got, then closes.
+        using var service = new TcpListener(IPAddress.Loopback, 0);
+        service.Start();
+        var answered = Task.Run(async () =>
+        {
+            using var connection = await service.AcceptTcpClientAsync();
+            var stream = connection.GetStream();
+            var (hash, count) = await TcpProbe.HashToEndAsync(stream);
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"{count} {Convert.ToHexString(hash).ToLowerInvariant()}"));
+        });
+
+        using var ps = _lab.NewRunspace();
+        var forward = StartRemoteForwardFromTarget1(ps, ((IPEndPoint)service.LocalEndpoint).Port);
+
+        // On target1 a client sends 3 MiB, half-closes, and prints what it sent and the service's reply.
+        var size = 3 * 1024 * 1024;
+        var command = ps.Run("Invoke-JumpCommand -Session $s -Command $args[0] -Timeout 60", $"/usr/bin/python3 - {RemotePort(forward)} {size} <<'PY'\n{PushScript}PY");
+        Assert.Empty(command.AllErrors);
+        await answered.WaitAsync(TimeSpan.FromSeconds(10));
+        var words = ((string)command.Objects("JumpCommandResult").Single().Output).Split(' ', StringSplitOptions.TrimEntries);
+        Assert.Equal(4, words.Length);
+        Assert.Equal(size.ToString(), words[0]);
+        Assert.Equal(words[0] + " " + words[1], words[2] + " " + words[3]);
+        Eventually.Assert(() => (int)forward.ActiveConnections == 0, "the connection did not end");
+        Assert.Equal((long)size, (long)forward.BytesReceived);
+        Assert.Equal((long)words[2].Length + 1 + words[3].Length, (long)forward.BytesSent);
+    }
+
+    [Fact]
+    public async Task AServiceThatStopsReadingHoldsUpOnlyItsOwnRemoteConnection()
+    {
+        // A paused service: it accepts, with a small receive buffer, and reads nothing for now.
+        using var service = new TcpListener(IPAddress.Loopback, 0);
+        service.Server.ReceiveBufferSize = 64 * 1024;
+        service.Start();
+        var accepted = service.AcceptTcpClientAsync();
+
+        using var ps = _lab.NewRunspace();
+        var forward = StartRemoteForwardFromTarget1(ps, ((IPEndPoint)service.LocalEndpoint).Port);
+
+        // On target1, in the background, a client pushes far more than the buffers on the way hold.
+        var size = 128L * 1024 * 1024;
+        var output = $"jumphost-push-{Guid.NewGuid():N}";
+        var start = ps.Run("Invoke-JumpCommand -Session $s -Command $args[0] -Timeout 30",
+            $"cat > {output}.py <<'PY'\n{PushScript}PY\nnohup /usr/bin/python3 {output}.py {RemotePort(forward)} {size} > {output}.out 2>&1 < /dev/null &");
+        Assert.Empty(start.AllErrors);
+        using var connection = await accepted.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Wait until the push has stalled: nothing more is delivered to the paused service.
+        long delivered = -1;
+        Eventually.Assert(() =>
+        {
+            var before = (long)forward.BytesReceived;
+            Thread.Sleep(2000);
+            delivered = (long)forward.BytesReceived;
+            return delivered > 0 && delivered == before;
+        }, "the push did not stall");
+        Assert.True(delivered < size, "everything was delivered to a service that read nothing");
+
+        // The session goes on meanwhile (before flow control, the session's one receive thread was stuck writing
+        // to the paused connection, and nothing else on the session moved).
+        var command = ps.Run("Invoke-JumpCommand -Session $s -Command 'echo still-here' -Timeout 20");
+        Assert.Empty(command.AllErrors);
+        Assert.Equal("still-here", ((string)command.Objects("JumpCommandResult").Single().Output).Trim());
+
+        // Once the service reads, every byte arrives, in order.
+        var stream = connection.GetStream();
+        var (hash, count) = await TcpProbe.HashToEndAsync(stream);
+        await stream.WriteAsync("ok"u8.ToArray());
+        connection.Client.Shutdown(SocketShutdown.Send);
+        var pushed = ps.Run("Invoke-JumpCommand -Session $s -Command $args[0] -Timeout 30",
+            $"for i in $(seq 100); do [ -s {output}.out ] && break; sleep 0.2; done; cat {output}.out; rm -f {output}.py {output}.out");
+        Assert.Empty(pushed.AllErrors);
+        var words = ((string)pushed.Objects("JumpCommandResult").Single().Output).Split(' ', StringSplitOptions.TrimEntries);
+        Assert.Equal(new[] { size.ToString(), Convert.ToHexString(hash).ToLowerInvariant(), "ok" }, words);
+        Assert.Equal(size, count);
+        Eventually.Assert(() => (int)forward.ActiveConnections == 0, "the connection did not end");
+        Assert.Equal(size, (long)forward.BytesReceived);
+    }
+
+    [Fact]
+    public void RemoteForwardToAServiceThatIsNotThereFailsThatConnectionOnly()
+    {
+        using var ps = _lab.NewRunspace();
+        var closedPort = ClosedPort();
+        var forward = StartRemoteForwardFromTarget1(ps, closedPort);
+
+        // target1's client is accepted by sshd, then cut when the channel is refused: it reads end of file.
+        var command = ps.Run("Invoke-JumpCommand -Session $s -Command $args[0] -Timeout 30", $"exec 3<>/dev/tcp/127.0.0.1/{RemotePort(forward)} && cat <&3; echo closed");
+        Assert.Empty(command.AllErrors);
+        Assert.Equal("closed", ((string)command.Objects("JumpCommandResult").Single().Output).Trim());
+        Eventually.Assert(() => (long)forward.FailedConnections == 1, "the failed connection was not counted");
+        Assert.Contains($"localhost:{closedPort}", (string)forward.LastError);
+        Assert.Equal("Running", forward.State.ToString());
+        Assert.Equal("still-here", ((string)ps.Run("Invoke-JumpCommand -Session $s -Command 'echo still-here'").Objects("JumpCommandResult").Single().Output).Trim());
+    }
+
     [Theory]
     [InlineData("--socks5-hostname")]
     [InlineData("--socks4a")]
@@ -363,7 +464,51 @@ public sealed class ForwardTests
         Eventually.Assert(() => Process.GetCurrentProcess().Threads.Count <= threadsBefore + 10, $"threads grew from {threadsBefore} to {Process.GetCurrentProcess().Threads.Count}");
     }
 
+    /// <summary>
+    /// Run with python3 on a lab target as "script port size": connects to the port on the target's loopback, sends
+    /// size random bytes, half-closes, reads the reply to its end, and prints "size sha256-hex reply".
+    /// </summary>
+    private const string PushScript = """
+        import hashlib, os, socket, sys
+        port, size = int(sys.argv[1]), int(sys.argv[2])
+        connection = socket.create_connection(("127.0.0.1", port))
+        digest = hashlib.sha256()
+        sent = 0
+        while sent < size:
+            chunk = os.urandom(min(1 << 20, size - sent))
+            digest.update(chunk)
+            connection.sendall(chunk)
+            sent += len(chunk)
+        connection.shutdown(socket.SHUT_WR)
+        reply = b""
+        while True:
+            data = connection.recv(65536)
+            if not data:
+                break
+            reply += data
+        print(sent, digest.hexdigest(), reply.decode())
+
+        """;
+
     private static int LabEchoPort => 7;
 
     private static int Port(dynamic forward) => int.Parse(((string)forward.LocalEndpoint).Split(':').Last());
+
+    /// <summary>$s: a session to target1 through bastion, whose remote forward (returned) carries target1's port back to <paramref name="localPort"/> here.</summary>
+    private static dynamic StartRemoteForwardFromTarget1(PowerShellRunspace ps, int localPort)
+    {
+        var result = ps.Run("$s = New-JumpSession target1 -JumpHost bastion @Lab; $s | Start-PortForward -Remote -RemotePort 0 -LocalPort $args[0]", localPort);
+        Assert.Empty(result.AllErrors);
+        return result.Objects("PortForward").Single();
+    }
+
+    private static int RemotePort(dynamic forward) => int.Parse(((string)forward.RemoteEndpoint).Split(':').Last());
+
+    /// <summary>A loopback port nothing listens on (one that was just free).</summary>
+    private static int ClosedPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
 }

@@ -33,9 +33,6 @@ internal sealed class ChainHop
     public HopTunnel? Tunnel { get; }
 
     public HostKeyCheck HostKey { get; }
-
-    /// <summary>Serialises changes to the client's forwarded-port list, which SSH.NET does not guard.</summary>
-    public object ForwardsGate { get; } = new();
 }
 
 /// <summary>

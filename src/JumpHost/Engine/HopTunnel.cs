@@ -88,7 +88,7 @@ internal sealed class HopTunnel
 
     public static HopTunnel Open(ChainHop through, HopTarget next, string description)
     {
-        DirectTcpipChannel.EnsureSupported();
+        TcpipChannel.EnsureSupported();
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
         {
             SendBufferSize = TunnelSocketBufferSize,
@@ -178,6 +178,6 @@ internal sealed class HopTunnel
         }
 
         connection.NoDelay = true;
-        Volatile.Write(ref _channel, DirectTcpipChannel.StartAsync(_through.Client, _next.Host, _next.Port, connection, _owner, _closing.Token));
+        Volatile.Write(ref _channel, TcpipChannel.StartAsync(_through.Client, _next.Host, _next.Port, connection, _owner, _closing.Token));
     }
 }

@@ -45,7 +45,7 @@ internal sealed class ChannelForward : Forward
 
     private static ChannelForward Start(ConnectionChain chain, IPEndPoint bind, string? host, int port)
     {
-        DirectTcpipChannel.EnsureSupported();
+        TcpipChannel.EnsureSupported();
 
         // The local port first: a port in use fails before anything else is set up.
         var listener = ForwardListener.Listen(bind);
@@ -62,7 +62,7 @@ internal sealed class ChannelForward : Forward
     private async Task ServeAsync(Socket connection)
     {
         Counters.ConnectionOpened();
-        DirectTcpipChannel? channel = null;
+        TcpipChannel? channel = null;
         try
         {
             using var stream = new NetworkStream(connection, ownsSocket: false);
@@ -74,7 +74,7 @@ internal sealed class ChannelForward : Forward
                 return;
             }
 
-            channel = DirectTcpipChannel.Create(Chain.Target.Client, connection, Counters);
+            channel = TcpipChannel.Create(Chain.Target.Client, connection, Counters);
 
             // The SOCKS success reply goes out as the server confirms, before any data the far side sends.
             var refusal = channel.Open(request.Host, request.Port, _owner, request.Version != 0 ? Socks.Reply(request, succeeded: true) : null);

@@ -3,23 +3,26 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Threading;
 using Renci.SshNet;
+using Renci.SshNet.Messages.Connection;
 
 namespace JumpHost.Engine.Forwarding;
 
 /// <summary>
-/// The members of SSH.NET's internal ChannelDirectTcpip that <see cref="DirectTcpipChannel"/> uses, found by
+/// The members of one of SSH.NET's internal TCP/IP channel types that <see cref="TcpipChannel"/> uses, found by
 /// reflection once and bound as delegates, so that the per-packet calls (SendData, the server's window, the data
 /// received and the window given back for it) cost no more than a virtual call. <see cref="Find"/> returns null
-/// if any member is missing.
+/// if any member every channel needs is missing; <see cref="CanOpen"/> and <see cref="CanConfirm"/> say whether
+/// the type has what a channel this client opens (direct-tcpip), or one the server opens (forwarded-tcpip), needs.
 /// </summary>
 internal abstract class ChannelMembers
 {
     private static readonly MethodInfo RelayInvoke = typeof(EventRelay).GetMethod(nameof(EventRelay.Invoke))!;
 
-    public static ChannelMembers? Find()
+    /// <summary>The members of the channel type named <paramref name="channelTypeName"/>, e.g. "Renci.SshNet.Channels.ChannelDirectTcpip".</summary>
+    public static ChannelMembers? Find(string channelTypeName)
     {
         var sshNet = typeof(BaseClient).Assembly;
-        var channelType = sshNet.GetType("Renci.SshNet.Channels.ChannelDirectTcpip");
+        var channelType = sshNet.GetType(channelTypeName);
         var dataType = sshNet.GetType("Renci.SshNet.Common.ChannelDataEventArgs");
         if (channelType == null || dataType == null || !typeof(EventArgs).IsAssignableFrom(dataType))
         {
@@ -41,11 +44,23 @@ internal abstract class ChannelMembers
         }
     }
 
+    /// <summary>True when the channel type is one this client opens, with <see cref="Open"/> and its events.</summary>
+    public abstract bool CanOpen { get; }
+
+    /// <summary>True when the channel type is one the server opens, which <see cref="Confirm"/> accepts.</summary>
+    public abstract bool CanConfirm { get; }
+
     /// <summary>Sends the open request and blocks until the server answers (or SSH.NET's timeout).</summary>
     public abstract void Open(object channel, string host, uint port, IForwardedPort owner, Socket socket);
 
     /// <summary>Sends as channel packets; blocks while the server's window is exhausted.</summary>
     public abstract void SendData(object channel, byte[] data, int offset, int count);
+
+    /// <summary>
+    /// Accepts a channel the server asked to open, offering it the channel's local window and packet size; the
+    /// server may send data from then on.
+    /// </summary>
+    public abstract void Confirm(object channel);
 
     public abstract bool IsOpen(object channel);
 
@@ -111,7 +126,12 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
     where TChannel : class
     where TData : EventArgs
 {
-    private readonly Action<TChannel, string, uint, IForwardedPort, Socket> _open;
+    private readonly Action<TChannel, string, uint, IForwardedPort, Socket>? _open;
+    private readonly Action<TChannel, ChannelOpenConfirmationMessage>? _sendConfirmation;
+    private readonly Func<TChannel, uint> _localChannelNumber;
+    private readonly Func<TChannel, uint> _remoteChannelNumber;
+    private readonly Func<TChannel, uint> _localWindowSize;
+    private readonly Func<TChannel, uint> _localPacketSize;
     private readonly Action<TChannel, byte[], int, int> _sendData;
     private readonly Func<TChannel, bool> _isOpen;
     private readonly Func<TChannel, uint> _remoteWindowSize;
@@ -122,16 +142,22 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
     private readonly Action<TChannel, EventHandler<TData>> _addDataReceived;
     private readonly Func<TData, ArraySegment<byte>> _data;
     private readonly EventInfo _endOfData;
-    private readonly EventInfo _openConfirmed;
-    private readonly EventInfo _openFailed;
+    private readonly EventInfo? _openConfirmed;
+    private readonly EventInfo? _openFailed;
     private readonly EventInfo _closed;
     private readonly EventInfo _exception;
-    private readonly PropertyInfo _failureDescription;
+    private readonly PropertyInfo? _failureDescription;
 
     public ChannelMembers()
     {
         var channel = typeof(TChannel);
-        _open = Bind<Action<TChannel, string, uint, IForwardedPort, Socket>>(channel.GetMethod("Open", new[] { typeof(string), typeof(uint), typeof(IForwardedPort), typeof(Socket) }));
+        _open = BindIfPresent<Action<TChannel, string, uint, IForwardedPort, Socket>>(channel.GetMethod("Open", new[] { typeof(string), typeof(uint), typeof(IForwardedPort), typeof(Socket) }));
+        _sendConfirmation = BindIfPresent<Action<TChannel, ChannelOpenConfirmationMessage>>(
+            channel.GetMethod("SendMessage", BindingFlags.NonPublic | BindingFlags.Instance, null, new[] { typeof(ChannelOpenConfirmationMessage) }, null));
+        _localChannelNumber = Bind<Func<TChannel, uint>>(channel.GetProperty("LocalChannelNumber")?.GetGetMethod());
+        _remoteChannelNumber = Bind<Func<TChannel, uint>>(channel.GetProperty("RemoteChannelNumber")?.GetGetMethod());
+        _localWindowSize = Bind<Func<TChannel, uint>>(channel.GetProperty("LocalWindowSize")?.GetGetMethod());
+        _localPacketSize = Bind<Func<TChannel, uint>>(channel.GetProperty("LocalPacketSize")?.GetGetMethod());
         _sendData = Bind<Action<TChannel, byte[], int, int>>(channel.GetMethod("SendData", new[] { typeof(byte[]), typeof(int), typeof(int) }));
         _isOpen = Bind<Func<TChannel, bool>>(channel.GetProperty("IsOpen")?.GetGetMethod());
         _remoteWindowSize = Bind<Func<TChannel, uint>>(channel.GetProperty("RemoteWindowSize")?.GetGetMethod());
@@ -143,15 +169,26 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
         _addDataReceived = Bind<Action<TChannel, EventHandler<TData>>>(channel.GetEvent("DataReceived")?.GetAddMethod());
         _endOfData = channel.GetEvent("EndOfData") ?? throw Missing("EndOfData");
         _data = Bind<Func<TData, ArraySegment<byte>>>(typeof(TData).GetProperty("Data")?.GetGetMethod());
-        _openConfirmed = channel.GetEvent("OpenConfirmed") ?? throw Missing("OpenConfirmed");
-        _openFailed = channel.GetEvent("OpenFailed") ?? throw Missing("OpenFailed");
+        _openConfirmed = channel.GetEvent("OpenConfirmed");
+        _openFailed = channel.GetEvent("OpenFailed");
         _closed = channel.GetEvent("Closed") ?? throw Missing("Closed");
         _exception = channel.GetEvent("Exception") ?? throw Missing("Exception");
-        _failureDescription = _openFailed.EventHandlerType?.GetMethod("Invoke")?.GetParameters()[1].ParameterType.GetProperty("Description")
-            ?? throw Missing("OpenFailed's Description");
+        _failureDescription = _openFailed?.EventHandlerType?.GetMethod("Invoke")?.GetParameters()[1].ParameterType.GetProperty("Description");
     }
 
-    public override void Open(object channel, string host, uint port, IForwardedPort owner, Socket socket) => _open((TChannel)channel, host, port, owner, socket);
+    public override bool CanOpen => _open != null && _openConfirmed != null && _failureDescription != null;
+
+    public override bool CanConfirm => _sendConfirmation != null;
+
+    public override void Open(object channel, string host, uint port, IForwardedPort owner, Socket socket) =>
+        (_open ?? throw Missing("Open"))((TChannel)channel, host, port, owner, socket);
+
+    public override void Confirm(object channel)
+    {
+        var typed = (TChannel)channel;
+        var send = _sendConfirmation ?? throw Missing("SendMessage(ChannelOpenConfirmationMessage)");
+        send(typed, new ChannelOpenConfirmationMessage(_remoteChannelNumber(typed), _localWindowSize(typed), _localPacketSize(typed), _localChannelNumber(typed)));
+    }
 
     public override void SendData(object channel, byte[] data, int offset, int count) => _sendData((TChannel)channel, data, offset, count);
 
@@ -196,12 +233,12 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
 
     public override void OnEndOfData(object channel, Action handler) => Subscribe(_endOfData, channel, _ => handler());
 
-    public override void OnOpenConfirmed(object channel, Action handler) => Subscribe(_openConfirmed, channel, _ => handler());
+    public override void OnOpenConfirmed(object channel, Action handler) => Subscribe(_openConfirmed ?? throw Missing("OpenConfirmed"), channel, _ => handler());
 
     public override void OnOpenFailed(object channel, Action<string?> handler)
     {
-        var description = _failureDescription;
-        Subscribe(_openFailed, channel, e => handler(description.GetValue(e) as string));
+        var description = _failureDescription ?? throw Missing("OpenFailed's Description");
+        Subscribe(_openFailed!, channel, e => handler(description.GetValue(e) as string));
     }
 
     public override void OnClosed(object channel, Action handler) => Subscribe(_closed, channel, _ => handler());
@@ -223,7 +260,11 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
 
     private static T Bind<T>(MethodInfo? method)
         where T : Delegate =>
-        method == null ? throw Missing(typeof(T).Name) : (T)Delegate.CreateDelegate(typeof(T), method);
+        BindIfPresent<T>(method) ?? throw Missing(typeof(T).Name);
+
+    private static T? BindIfPresent<T>(MethodInfo? method)
+        where T : Delegate =>
+        method == null ? null : (T)Delegate.CreateDelegate(typeof(T), method);
 
     private static MissingMemberException Missing(string member) => new($"SSH.NET's {typeof(TChannel).Name} has no {member}.");
 }

@@ -9,109 +9,102 @@ namespace JumpHost.Engine.Forwarding;
 
 /// <summary>
 /// ssh -R: the session's target listens on a port, and each connection it receives is carried back to
-/// host:port as this computer sees it. SSH.NET delivers the connections to a loopback relay here, which
-/// counts them and connects on to the real destination.
+/// host:port as this computer sees it, over a channel that connects straight to that destination's socket.
 /// </summary>
 internal sealed class RemoteForward : Forward
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly ForwardListener _relay;
-    private readonly ForwardedPortRemote _port;
+    private readonly Session _session;
+    private readonly string _remoteBind;
     private readonly string _localHost;
     private readonly int _localPort;
+    private ServerListener? _listener;
 
-    private RemoteForward(ConnectionChain chain, ForwardListener relay, ForwardedPortRemote port, string localHost, int localPort)
+    private RemoteForward(ConnectionChain chain, Session session, string remoteBind, string localHost, int localPort)
         : base(chain, JumpForwardKind.Remote)
     {
-        _relay = relay;
-        _port = port;
+        _session = session;
+        _remoteBind = remoteBind;
         _localHost = localHost;
         _localPort = localPort;
     }
 
     public override string LocalEndpoint => Endpoint(_localHost, _localPort);
 
-    public override string RemoteEndpoint => Endpoint(_port.BoundHost, (int)_port.BoundPort);
+    public override string RemoteEndpoint => Endpoint(_remoteBind, (int)(_listener?.Port ?? 0));
 
     /// <summary>Asks the target to listen on remoteBind:remotePort (0 lets it choose); throws when the server refuses.</summary>
     public static RemoteForward Start(ConnectionChain chain, IPAddress remoteBind, int remotePort, string localHost, int localPort)
     {
-        var relay = ForwardListener.Listen(new IPEndPoint(IPAddress.Loopback, 0));
-        var port = new ForwardedPortRemote(remoteBind, (uint)remotePort, IPAddress.Loopback, (uint)relay.LocalEndpoint.Port);
+        TcpipChannel.EnsureSupported();
+        if (!ServerListener.IsSupported)
+        {
+            throw new JumpHostException(JumpErrorIds.ForwardFailed, JumpErrorKind.InvalidOperation,
+                $"Remote forwarding needs SSH.NET 2026.0.0's internals, which the loaded SSH.NET ({typeof(BaseClient).Assembly.GetName().Version}) does not have. " +
+                "Load the SSH.NET that ships with JumpHost.");
+        }
+
         var target = chain.Target;
+        var session = SshNetSession.Of(target.Client)
+            ?? throw new JumpHostException(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation, $"The session to {target.Description} is not open.", target.Description);
+        var forward = new RemoteForward(chain, session, remoteBind.ToString(), localHost, localPort);
         try
         {
-            lock (target.ForwardsGate)
-            {
-                target.Client.AddForwardedPort(port);
-            }
-
-            port.Start();
+            forward._listener = ServerListener.Listen(session, forward._remoteBind, (uint)remotePort, target.Client.ConnectionInfo.Timeout, forward.OnConnection);
         }
-        catch (Exception ex) when (ex is SshException || ex is SocketException || ex is InvalidOperationException)
+        catch (Exception ex) when (ex is SshException || ex is SocketException || ex is ObjectDisposedException || ex is InvalidOperationException)
         {
-            relay.Dispose();
-            RemovePort(target, port);
             throw new JumpHostException(JumpErrorIds.RemoteForwardRefused, JumpErrorKind.Connection,
-                $"{target.Description} refused to listen on {Endpoint(remoteBind.ToString(), remotePort)}: the port is in use there, " +
+                $"{target.Description} refused to listen on {Endpoint(forward._remoteBind, remotePort)}: the port is in use there, " +
                 "needs privileges, or the server does not allow remote forwarding (AllowTcpForwarding, GatewayPorts).", target.Description, ex);
         }
 
-        var forward = new RemoteForward(chain, relay, port, localHost, localPort);
         forward.AttachToChain();
-        relay.Start(forward.ServeAsync);
         return forward;
     }
 
     protected override void StopCore()
     {
-        _relay.Dispose();
-
-        // Cancelling the server's listener waits for its reply; a dead session must not hang the caller.
-        Task.Run(() => RemovePort(Chain.Target, _port)).Wait(StopTimeout);
-    }
-
-    private static void RemovePort(ChainHop target, ForwardedPortRemote port)
-    {
-        try
+        // Telling the server waits for the session's socket; a dead or stuck session must not hang the caller.
+        if (_listener is { } listener)
         {
-            lock (target.ForwardsGate)
-            {
-                target.Client.RemoveForwardedPort(port);
-            }
-
-            port.Dispose();
-        }
-        catch (Exception)
-        {
-            // The session is already closed, and the server's listener with it.
+            Task.Run(listener.Dispose).Wait(StopTimeout);
         }
     }
 
-    private async Task ServeAsync(Socket fromServer)
+    /// <summary>On the session's receive thread: everything else happens on the pool.</summary>
+    private void OnConnection(ForwardedTcpipRequest request) => Task.Run(() => ServeAsync(request));
+
+    private async Task ServeAsync(ForwardedTcpipRequest request)
     {
         Counters.ConnectionOpened();
-
-        // SSH.NET blocks a pool thread for each connection it delivers.
-        using var poolThread = BlockedPoolThreads.Reserve();
+        TcpipChannel? channel = null;
+        var destination = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using var destination = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
                 await destination.ConnectAsync(_localHost, _localPort).ConfigureAwait(false);
             }
             catch (SocketException ex)
             {
-                Counters.ConnectionFailed($"A connection to {RemoteEndpoint} on {Chain.Target.Target.Name} could not be carried on to {LocalEndpoint}: {ex.Message}");
+                Counters.ConnectionFailed($"A connection from {request.Originator} to {RemoteEndpoint} on {Chain.Target.Target.Name} could not be carried on to {LocalEndpoint}: {ex.Message}");
+                request.Refuse($"{LocalEndpoint} could not be reached: {ex.Message}");
                 return;
             }
 
-            await SocketRelay.RunAsync(destination, fromServer, Counters).ConfigureAwait(false);
+            channel = TcpipChannel.Accept(_session, request, destination, Counters);
+            await channel.RunAsync(Stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SshException || ex is SocketException || ex is ObjectDisposedException || ex is InvalidOperationException)
+        {
+            // The forward stopped, or the session went away, while this connection was being set up.
         }
         finally
         {
+            channel?.Dispose();
+            destination.Dispose();
             Counters.ConnectionClosed();
         }
     }

@@ -9,19 +9,21 @@ using Renci.SshNet.Common;
 namespace JumpHost.Engine.Forwarding;
 
 /// <summary>
-/// One SSH "direct-tcpip" channel (RFC 4254 section 7.2) from the session's target to a destination, carrying
-/// a connected socket directly: this class reads the socket and hands the bytes to the channel, and a
+/// One SSH TCP/IP channel (RFC 4254 section 7) carrying a connected socket directly: a "direct-tcpip" channel this
+/// client opens from the session's target to a destination (<see cref="Create"/>, <see cref="Open"/>), or a
+/// "forwarded-tcpip" channel the server opens for a connection to a port it listens on for this client
+/// (<see cref="Accept"/>). This class reads the socket and hands the bytes to the channel, and a
 /// <see cref="ChannelDelivery"/> writes what the far side sends to the socket under a window of its own.
 /// SSH.NET keeps these channels internal, and its own forwarders close the whole channel when the local side
-/// stops sending (so replies after a half-close are lost), report no reason when the far side refuses, block a
-/// pool thread per connection, and let one client that stops reading stall the whole session. This adapter
-/// reaches the channel by reflection (so it is tied to SSH.NET 2026.0.0's internals; <see cref="EnsureSupported"/>
-/// says so plainly if they change), passes a half-close on as
-/// SSH EOF and keeps delivering the far side's data until it closes, reports refusals with the server's reason,
-/// and counts the bytes both ways. A forwarded connection holds no thread while it is idle, and gets one once it
-/// sends in bulk; a hop tunnel's channel (<see cref="StartAsync"/>) runs on a thread of its own.
+/// stops sending (so replies after a half-close are lost), drop the far side's EOF (forwarded-tcpip), report no
+/// reason when the far side refuses, block a pool thread per connection, and let one client that stops reading
+/// stall the whole session. This adapter reaches the channel by reflection (so it is tied to SSH.NET 2026.0.0's
+/// internals; <see cref="EnsureSupported"/> says so plainly if they change), passes half-closes on both ways,
+/// keeps delivering the far side's data until it closes, reports refusals with the server's reason, and counts
+/// the bytes both ways. A forwarded connection holds no thread while it is idle, and gets one once it sends in
+/// bulk; a hop tunnel's channel (<see cref="StartAsync"/>) runs on a thread of its own.
 /// </summary>
-internal sealed class DirectTcpipChannel : IDisposable
+internal sealed class TcpipChannel : IDisposable
 {
     /// <summary>
     /// How much one socket read may take. SendData cuts it into channel packets (32 KiB with OpenSSH); a larger
@@ -42,9 +44,13 @@ internal sealed class DirectTcpipChannel : IDisposable
     private const int TunnelReadSize = 32 * 1024;
 
     private static readonly Assembly SshNet = typeof(BaseClient).Assembly;
-    private static readonly MethodInfo? CreateChannelMethod = SshNet.GetType("Renci.SshNet.ISession")?.GetMethod("CreateChannelDirectTcpip");
-    private static readonly ChannelMembers? Members = ChannelMembers.Find();
+    private static readonly Type? SessionInterface = SshNet.GetType("Renci.SshNet.ISession");
+    private static readonly MethodInfo? CreateDirectMethod = SessionInterface?.GetMethod("CreateChannelDirectTcpip");
+    private static readonly MethodInfo? CreateForwardedMethod = SessionInterface?.GetMethod("CreateChannelForwardedTcpip", new[] { typeof(uint), typeof(uint), typeof(uint) });
+    private static readonly ChannelMembers? DirectMembers = ChannelMembers.Find("Renci.SshNet.Channels.ChannelDirectTcpip");
+    private static readonly ChannelMembers? ForwardedMembers = ChannelMembers.Find("Renci.SshNet.Channels.ChannelForwardedTcpip");
 
+    private readonly ChannelMembers _members;
     private readonly Session _session;
     private readonly IDisposable _channel;
     private readonly Socket _socket;
@@ -58,8 +64,9 @@ internal sealed class DirectTcpipChannel : IDisposable
     private string? _refusal;
     private int _disposed;
 
-    private DirectTcpipChannel(Session session, IDisposable channel, Socket socket, ForwardCounters? counters)
+    private TcpipChannel(ChannelMembers members, Session session, IDisposable channel, Socket socket, ForwardCounters? counters)
     {
+        _members = members;
         _session = session;
         _channel = channel;
         _socket = socket;
@@ -68,10 +75,13 @@ internal sealed class DirectTcpipChannel : IDisposable
         _onSessionDisconnected = (_, _) => End();
         _delivery = new ChannelDelivery(socket, (bytes, wait) => ChannelMessages.TryGiveWindow(channel, bytes, wait), counters == null ? null : counters.Received, End);
 
-        var members = Members!;
         members.SetLocalWindowSize(channel, ChannelDelivery.Window);
-        members.OnOpenConfirmed(channel, OnOpenConfirmed);
-        members.OnOpenFailed(channel, reason => Volatile.Write(ref _refusal, reason));
+        if (members.CanOpen)
+        {
+            members.OnOpenConfirmed(channel, OnOpenConfirmed);
+            members.OnOpenFailed(channel, reason => Volatile.Write(ref _refusal, reason));
+        }
+
         members.OnDataReceived(channel, OnData);
         members.OnEndOfData(channel, _delivery.EndOfData);
         members.OnClosed(channel, () =>
@@ -82,12 +92,13 @@ internal sealed class DirectTcpipChannel : IDisposable
         members.OnException(channel, End);
     }
 
-    private bool IsOpen => Members!.IsOpen(_channel);
+    private bool IsOpen => _members.IsOpen(_channel);
 
     /// <summary>Throws, once and clearly, if this SSH.NET build does not have the members the adapter relies on.</summary>
     public static void EnsureSupported()
     {
-        if (SshNetSession.Property == null || CreateChannelMethod == null || Members == null || !ChannelMessages.IsSupported)
+        if (SshNetSession.Property == null || !SshNetSession.CanSend || CreateDirectMethod == null || CreateForwardedMethod == null || DirectMembers is not { CanOpen: true }
+            || ForwardedMembers is not { CanConfirm: true } || !ChannelMessages.IsSupported)
         {
             throw new JumpHostException(JumpErrorIds.ForwardFailed, JumpErrorKind.InvalidOperation,
                 $"Port forwarding needs SSH.NET 2026.0.0's channel internals, which the loaded SSH.NET ({SshNet.GetName().Version}) does not have. " +
@@ -99,23 +110,36 @@ internal sealed class DirectTcpipChannel : IDisposable
     /// A channel not yet open, on the client's session, that will carry <paramref name="socket"/>; counts the
     /// bytes into <paramref name="counters"/> if given. Dispose it in every case (it then closes the socket).
     /// </summary>
-    public static DirectTcpipChannel Create(SshClient client, Socket socket, ForwardCounters? counters)
+    public static TcpipChannel Create(SshClient client, Socket socket, ForwardCounters? counters)
     {
         EnsureSupported();
         var session = SshNetSession.Of(client)
             ?? throw new SshConnectionException("The session is not connected.");
-        object channel;
+        return new TcpipChannel(DirectMembers!, session, (IDisposable)SshNetSession.Invoke(CreateDirectMethod!, session)!, socket, counters);
+    }
+
+    /// <summary>
+    /// Accepts the channel the server asked to open in <paramref name="request"/>, to carry <paramref name="socket"/>
+    /// (already connected to where the connection goes): the channel is confirmed with this class's window, and the
+    /// server may send from then on. Then call <see cref="RunAsync"/>, and dispose it in every case (it then closes
+    /// the socket).
+    /// </summary>
+    public static TcpipChannel Accept(Session session, ForwardedTcpipRequest request, Socket socket, ForwardCounters counters)
+    {
+        EnsureSupported();
+        var channel = (IDisposable)SshNetSession.Invoke(CreateForwardedMethod!, session, request.ServerChannel, request.WindowSize, request.PacketSize)!;
+        var accepted = new TcpipChannel(ForwardedMembers!, session, channel, socket, counters);
         try
         {
-            channel = CreateChannelMethod!.Invoke(session, null)!;
+            accepted.WatchSession();
+            ForwardedMembers!.Confirm(channel);
+            return accepted;
         }
-        catch (TargetInvocationException ex) when (ex.InnerException != null)
+        catch (Exception)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+            accepted.Dispose();
             throw;
         }
-
-        return new DirectTcpipChannel(session, (IDisposable)channel, socket, counters);
     }
 
     /// <summary>
@@ -130,13 +154,12 @@ internal sealed class DirectTcpipChannel : IDisposable
         _greeting = greeting;
         try
         {
-            _session.ErrorOccured += _onSessionError;
-            _session.Disconnected += _onSessionDisconnected;
+            WatchSession();
 
             // Open blocks until the server answers: tell the pool, so that other work does not wait behind it.
             using (BlockedPoolThreads.Reserve())
             {
-                Members!.Open(_channel, host, (uint)port, owner, _socket);
+                _members.Open(_channel, host, (uint)port, owner, _socket);
             }
         }
         catch (Exception ex) when (ex is SshException || ex is SocketException || ex is ObjectDisposedException || ex is InvalidOperationException)
@@ -184,7 +207,7 @@ internal sealed class DirectTcpipChannel : IDisposable
                         break;
                     }
 
-                    if (backlog >= BulkReads || Members!.RemoteWindowSize(_channel) < (uint)read)
+                    if (backlog >= BulkReads || _members.RemoteWindowSize(_channel) < (uint)read)
                     {
                         var pending = read;
                         await Task.Factory.StartNew(() => CarryOnThisThread(buffer, pending), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
@@ -268,7 +291,7 @@ internal sealed class DirectTcpipChannel : IDisposable
 
     private static void Serve(SshClient client, string host, int port, Socket socket, IForwardedPort owner, CancellationToken done, TaskCompletionSource<string?> opened)
     {
-        DirectTcpipChannel? channel = null;
+        TcpipChannel? channel = null;
         try
         {
             channel = Create(client, socket, counters: null);
@@ -335,7 +358,7 @@ internal sealed class DirectTcpipChannel : IDisposable
     /// </summary>
     private void Pass(byte[] buffer, int count)
     {
-        var members = Members!;
+        var members = _members;
         for (var offset = 0; offset < count;)
         {
             var window = members.RemoteWindowSize(_channel);
@@ -343,7 +366,7 @@ internal sealed class DirectTcpipChannel : IDisposable
             {
                 if (!members.WaitForWindow(_channel, ((IAsyncResult)_sendingOver.Task).AsyncWaitHandle))
                 {
-                    throw new ObjectDisposedException(nameof(DirectTcpipChannel), "The connection ended while it waited for the server's window.");
+                    throw new ObjectDisposedException(nameof(TcpipChannel), "The connection ended while it waited for the server's window.");
                 }
 
                 continue;
@@ -363,7 +386,7 @@ internal sealed class DirectTcpipChannel : IDisposable
     /// </summary>
     private void OnOpenConfirmed()
     {
-        Members!.DetachSocket(_channel);
+        _members.DetachSocket(_channel);
         if (_greeting != null)
         {
             _delivery.Greet(_greeting);
@@ -377,11 +400,18 @@ internal sealed class DirectTcpipChannel : IDisposable
     /// </summary>
     private void OnData(ArraySegment<byte> data)
     {
-        Members!.SetLocalWindowSize(_channel, ChannelDelivery.Window);
+        _members.SetLocalWindowSize(_channel, ChannelDelivery.Window);
         if (!_delivery.Receive(data))
         {
             End();
         }
+    }
+
+    /// <summary>A session that fails or disconnects ends the connection (SSH.NET does not close its channels then).</summary>
+    private void WatchSession()
+    {
+        _session.ErrorOccured += _onSessionError;
+        _session.Disconnected += _onSessionDisconnected;
     }
 
     /// <summary>Cuts the connection: the pending read fails, and <see cref="RunAsync"/> closes the channel.</summary>
