@@ -4,11 +4,11 @@ using System.Threading;
 namespace JumpHost.Engine.Forwarding;
 
 /// <summary>
-/// SSH.NET serves each connection of a remote forward on a thread-pool thread that it blocks for the
-/// connection's whole life (ForwardedPortRemote reads the socket in a loop). The pool adds threads slowly
-/// once its minimum is in use, so each open connection delays the next piece of pool work; measured with
-/// SSH.NET's blocking local forwards, a 3-hop session took 2-3 s to open with a few open and 20 sessions
-/// over one bastion 8 s. Raising the pool's minimum by one for each such connection starts the thread at once.
+/// Some SSH.NET calls block the thread-pool thread they run on for a round trip or longer: opening a channel
+/// waits for the server's answer, closing one for the server's close (up to SSH.NET's ChannelCloseTimeout). The
+/// pool adds threads slowly once its minimum is in use, so each such wait delays the next piece of pool work;
+/// measured with SSH.NET's blocking forwards, a 3-hop session took 2-3 s to open with a few connections open,
+/// and 20 sessions over one bastion 8 s. Raising the pool's minimum by one for each wait starts a thread at once.
 /// </summary>
 internal static class BlockedPoolThreads
 {
