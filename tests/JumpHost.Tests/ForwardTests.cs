@@ -308,6 +308,32 @@ public sealed class ForwardTests
     }
 
     [Fact]
+    public void StoppingARemoteForwardFreesTheServersPortForAnotherSession()
+    {
+        using var echo = TcpProbe.StartEchoServer(out var servicePort);
+        using var ps = _lab.NewRunspace();
+        var first = StartRemoteForwardFromTarget1(ps, servicePort);
+        int firstId = first.Id;
+        int port = RemotePort(first);
+
+        // Another session (another sshd on target1) asks for the same port as soon as Stop-PortForward returns: the
+        // first session's sshd must have let go of it by then.
+        var result = ps.Run(
+            "$other = New-JumpSession target1 -JumpHost bastion @Lab; Stop-PortForward -Id $args[0]; " +
+            "$other | Start-PortForward -Remote -RemotePort $args[1] -LocalPort $args[2]", firstId, port, servicePort);
+        Assert.Empty(result.AllErrors);
+        dynamic second = result.Objects("PortForward").Single();
+        Assert.Equal(port, RemotePort(second));
+
+        var command = ps.Run("Invoke-JumpCommand -Session $other -Command $args[0] -Timeout 30",
+            $"exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'second' >&3 && head -c 6 <&3");
+        Assert.Empty(command.AllErrors);
+        Assert.Equal("second", (string)command.Objects("JumpCommandResult").Single().Output);
+        Assert.Equal(1L, (long)second.TotalConnections);
+        Assert.Equal(0L, (long)first.TotalConnections);
+    }
+
+    [Fact]
     public void RemoteForwardToAServiceThatIsNotThereFailsThatConnectionOnly()
     {
         using var ps = _lab.NewRunspace();

@@ -66,10 +66,11 @@ internal sealed class RemoteForward : Forward
 
     protected override void StopCore()
     {
-        // Telling the server waits for the session's socket; a dead or stuck session must not hang the caller.
+        // Waits for the server's answer, so that the port is free there when Stop-PortForward returns; but a dead
+        // or stuck session (whose socket does not take the request) must not hang the caller.
         if (_listener is { } listener)
         {
-            Task.Run(listener.Dispose).Wait(StopTimeout);
+            Task.Run(() => listener.Stop(StopTimeout)).Wait(StopTimeout);
         }
     }
 

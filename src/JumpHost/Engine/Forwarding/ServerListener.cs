@@ -15,7 +15,7 @@ namespace JumpHost.Engine.Forwarding;
 /// service stalled the whole session), dropped the far side's EOF, and blocked a pool thread per connection.
 /// The request and the channel's details are SSH.NET internals, reached by reflection.
 /// </summary>
-internal sealed class ServerListener : IDisposable
+internal sealed class ServerListener
 {
     /// <summary>SSH_OPEN_ADMINISTRATIVELY_PROHIBITED: the forward is stopping.</summary>
     private const uint Prohibited = 1;
@@ -81,7 +81,7 @@ internal sealed class ServerListener : IDisposable
             });
             if (!answered.Task.Wait(timeout))
             {
-                listener.Dispose();
+                listener.Stop(TimeSpan.Zero);
                 throw new SshOperationTimeoutException($"The server did not answer the request to listen on port {port} within {timeout.TotalSeconds:0} s.");
             }
         }
@@ -101,25 +101,34 @@ internal sealed class ServerListener : IDisposable
     }
 
     /// <summary>
-    /// Asks the server to stop listening, without waiting for its answer. Until it answers, connections it still
-    /// reports are refused.
+    /// Asks the server to stop listening and waits up to <paramref name="wait"/> for its answer, so that once this
+    /// returns the port is free there for others (another session may listen on it at once). Until the server
+    /// answers, connections it still reports are refused. Later calls do nothing.
     /// </summary>
-    public void Dispose()
+    public void Stop(TimeSpan wait)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
             return;
         }
 
+        var answered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            GlobalReplies.Of(_session).Send(Request(CancelRequestType!, _address, Port), (_, _) => _session.ChannelOpenReceived -= _onChannelOpen);
+            GlobalReplies.Of(_session).Send(Request(CancelRequestType!, _address, Port), (_, _) =>
+            {
+                _session.ChannelOpenReceived -= _onChannelOpen;
+                answered.TrySetResult(true);
+            });
         }
         catch (Exception ex) when (ex is SshException || ex is ObjectDisposedException || ex is InvalidOperationException || ex is System.Net.Sockets.SocketException)
         {
             // The session is gone, and the server's listener with it.
             _session.ChannelOpenReceived -= _onChannelOpen;
+            return;
         }
+
+        answered.Task.Wait(wait);
     }
 
     private static GlobalRequestMessage Request(Type type, string address, uint port) =>
