@@ -154,16 +154,16 @@ internal sealed class ChannelMembers<TChannel, TData> : ChannelMembers
         _open = BindIfPresent<Action<TChannel, string, uint, IForwardedPort, Socket>>(channel.GetMethod("Open", new[] { typeof(string), typeof(uint), typeof(IForwardedPort), typeof(Socket) }));
         _sendConfirmation = BindIfPresent<Action<TChannel, ChannelOpenConfirmationMessage>>(
             channel.GetMethod("SendMessage", BindingFlags.NonPublic | BindingFlags.Instance, null, new[] { typeof(ChannelOpenConfirmationMessage) }, null));
+        var localWindowSize = channel.GetProperty("LocalWindowSize");
         _localChannelNumber = Bind<Func<TChannel, uint>>(channel.GetProperty("LocalChannelNumber")?.GetGetMethod());
         _remoteChannelNumber = Bind<Func<TChannel, uint>>(channel.GetProperty("RemoteChannelNumber")?.GetGetMethod());
-        _localWindowSize = Bind<Func<TChannel, uint>>(channel.GetProperty("LocalWindowSize")?.GetGetMethod());
+        _localWindowSize = Bind<Func<TChannel, uint>>(localWindowSize?.GetGetMethod());
         _localPacketSize = Bind<Func<TChannel, uint>>(channel.GetProperty("LocalPacketSize")?.GetGetMethod());
         _sendData = Bind<Action<TChannel, byte[], int, int>>(channel.GetMethod("SendData", new[] { typeof(byte[]), typeof(int), typeof(int) }));
         _isOpen = Bind<Func<TChannel, bool>>(channel.GetProperty("IsOpen")?.GetGetMethod());
         _remoteWindowSize = Bind<Func<TChannel, uint>>(channel.GetProperty("RemoteWindowSize")?.GetGetMethod());
         _windowLock = BaseField(channel, "_serverWindowSizeLock");
         _windowAdjusted = BaseField(channel, "_channelServerWindowAdjustWaitHandle");
-        var localWindowSize = channel.GetProperty("LocalWindowSize");
         _setLocalWindowSize = Bind<Action<TChannel, uint>>(localWindowSize?.DeclaringType?.GetProperty("LocalWindowSize")?.GetSetMethod(nonPublic: true));
         _socket = channel.GetField("_socket", BindingFlags.NonPublic | BindingFlags.Instance) ?? throw Missing("_socket");
         _addDataReceived = Bind<Action<TChannel, EventHandler<TData>>>(channel.GetEvent("DataReceived")?.GetAddMethod());

@@ -38,13 +38,6 @@ internal sealed class RemoteForward : Forward
     public static RemoteForward Start(ConnectionChain chain, IPAddress remoteBind, int remotePort, string localHost, int localPort)
     {
         TcpipChannel.EnsureSupported();
-        if (!ServerListener.IsSupported)
-        {
-            throw new JumpHostException(JumpErrorIds.ForwardFailed, JumpErrorKind.InvalidOperation,
-                $"Remote forwarding needs SSH.NET 2026.0.0's internals, which the loaded SSH.NET ({typeof(BaseClient).Assembly.GetName().Version}) does not have. " +
-                "Load the SSH.NET that ships with JumpHost.");
-        }
-
         var target = chain.Target;
         var session = SshNetSession.Of(target.Client)
             ?? throw new JumpHostException(JumpErrorIds.SessionNotOpen, JumpErrorKind.InvalidOperation, $"The session to {target.Description} is not open.", target.Description);

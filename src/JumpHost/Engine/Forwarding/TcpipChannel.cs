@@ -97,8 +97,8 @@ internal sealed class TcpipChannel : IDisposable
     /// <summary>Throws, once and clearly, if this SSH.NET build does not have the members the adapter relies on.</summary>
     public static void EnsureSupported()
     {
-        if (SshNetSession.Property == null || !SshNetSession.CanSend || CreateDirectMethod == null || CreateForwardedMethod == null || DirectMembers is not { CanOpen: true }
-            || ForwardedMembers is not { CanConfirm: true } || !ChannelMessages.IsSupported)
+        if (SshNetSession.Property == null || CreateDirectMethod == null || CreateForwardedMethod == null || DirectMembers is not { CanOpen: true }
+            || ForwardedMembers is not { CanConfirm: true } || !ServerListener.IsSupported || !ChannelMessages.IsSupported)
         {
             throw new JumpHostException(JumpErrorIds.ForwardFailed, JumpErrorKind.InvalidOperation,
                 $"Port forwarding needs SSH.NET 2026.0.0's channel internals, which the loaded SSH.NET ({SshNet.GetName().Version}) does not have. " +
