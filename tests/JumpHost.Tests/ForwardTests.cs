@@ -30,9 +30,7 @@ public sealed class ForwardTests
     public async Task WebServerBehindThreeRelaysAnswersThroughALocalForward()
     {
         using var ps = _lab.NewRunspace();
-        var result = ps.Run($"$f = {ThroughRelays} | Start-PortForward -LocalPort 0 -RemoteHost www -RemotePort 80; $f");
-        Assert.Empty(result.AllErrors);
-        dynamic forward = result.Objects("PortForward").Single();
+        dynamic forward = StartForward(ps, $"$f = {ThroughRelays} | Start-PortForward -LocalPort 0 -RemoteHost www -RemotePort 80; $f");
         Assert.Equal("Local", forward.Kind.ToString());
         Assert.Equal("Running", forward.State.ToString());
         Assert.Equal("www:80", (string)forward.RemoteEndpoint);
@@ -53,9 +51,7 @@ public sealed class ForwardTests
     public async Task OneShotForwardOpensItsOwnSessionAndStoppingItClosesTheSessionAndThePort()
     {
         using var ps = _lab.NewRunspace();
-        var result = ps.Run("Start-PortForward -HostName relay3 -JumpHost relay1,relay2 @Lab -RemoteHost www -RemotePort 80");
-        Assert.Empty(result.AllErrors);
-        dynamic forward = result.Objects("PortForward").Single();
+        dynamic forward = StartForward(ps, "Start-PortForward -HostName relay3 -JumpHost relay1,relay2 @Lab -RemoteHost www -RemotePort 80");
         int port = Port(forward);
         Assert.Equal("relay3", (string)forward.Session.HostName);
         Assert.Empty(ps.Run("Get-JumpSession").Output);
@@ -78,9 +74,7 @@ public sealed class ForwardTests
     public async Task TwoHundredConcurrentConnectionsCarryTheirOwnBytes()
     {
         using var ps = _lab.NewRunspace();
-        var result = ps.Run($"{ThroughRelays} | Start-PortForward -RemoteHost www -RemotePort $args[0]", LabEchoPort);
-        Assert.Empty(result.AllErrors);
-        dynamic forward = result.Objects("PortForward").Single();
+        dynamic forward = StartForward(ps, $"{ThroughRelays} | Start-PortForward -RemoteHost www -RemotePort $args[0]", LabEchoPort);
         int port = Port(forward);
 
         var payloads = Enumerable.Range(0, 200).Select(i =>
@@ -108,9 +102,7 @@ public sealed class ForwardTests
     public async Task OneGibibyteCrossesThreeHopsIntact()
     {
         using var ps = _lab.NewRunspace();
-        var result = ps.Run("New-JumpSession www -JumpHost relay1,relay2,relay3 @Lab | Start-PortForward -RemoteHost www -RemotePort $args[0]", LabEchoPort);
-        Assert.Empty(result.AllErrors);
-        dynamic forward = result.Objects("PortForward").Single();
+        dynamic forward = StartForward(ps, "New-JumpSession www -JumpHost relay1,relay2,relay3 @Lab | Start-PortForward -RemoteHost www -RemotePort $args[0]", LabEchoPort);
 
         const long size = 1L << 30;
         int port = Port(forward);
@@ -125,9 +117,7 @@ public sealed class ForwardTests
     public async Task AClientThatStopsReadingHoldsUpOnlyItsOwnConnection()
     {
         using var ps = _lab.NewRunspace();
-        var result = ps.Run($"$s = {ThroughRelays} -ConnectTimeout 5; $s | Start-PortForward -RemoteHost www -RemotePort $args[0]", LabEchoPort);
-        Assert.Empty(result.AllErrors);
-        dynamic forward = result.Objects("PortForward").Single();
+        dynamic forward = StartForward(ps, $"$s = {ThroughRelays} -ConnectTimeout 5; $s | Start-PortForward -RemoteHost www -RemotePort $args[0]", LabEchoPort);
         int port = Port(forward);
 
         // A paused download: the client pushes into the echo service and reads none of the echo, until the whole
@@ -194,9 +184,7 @@ public sealed class ForwardTests
     {
         using var echo = TcpProbe.StartEchoServer(out var servicePort);
         using var ps = _lab.NewRunspace();
-        var result = ps.Run("$s = New-JumpSession target1 -JumpHost bastion @Lab; $f = Start-PortForward -Session $s -Remote -RemotePort 0 -LocalPort $args[0]; $f", servicePort);
-        Assert.Empty(result.AllErrors);
-        dynamic forward = result.Objects("PortForward").Single();
+        dynamic forward = StartForward(ps, "$s = New-JumpSession target1 -JumpHost bastion @Lab; $f = Start-PortForward -Session $s -Remote -RemotePort 0 -LocalPort $args[0]; $f", servicePort);
         Assert.Equal("Remote", forward.Kind.ToString());
         var remote = ((string)forward.RemoteEndpoint).Split(':');
         Assert.Equal("127.0.0.1", remote[0]);
@@ -356,9 +344,7 @@ public sealed class ForwardTests
     public void SocksClientsReachANameOnlyTheFarSideKnows(string socks)
     {
         using var ps = _lab.NewRunspace();
-        var result = ps.Run($"{ThroughRelays} | Start-PortForward -Dynamic");
-        Assert.Empty(result.AllErrors);
-        dynamic forward = result.Objects("PortForward").Single();
+        dynamic forward = StartForward(ps, $"{ThroughRelays} | Start-PortForward -Dynamic");
         Assert.Equal("Dynamic", forward.Kind.ToString());
 
         // "intranet" resolves only inside relay3's namespace: this machine cannot resolve it.
@@ -521,9 +507,13 @@ public sealed class ForwardTests
     private static int Port(dynamic forward) => int.Parse(((string)forward.LocalEndpoint).Split(':').Last());
 
     /// <summary>$s: a session to target1 through bastion, whose remote forward (returned) carries target1's port back to <paramref name="localPort"/> here.</summary>
-    private static dynamic StartRemoteForwardFromTarget1(PowerShellRunspace ps, int localPort)
+    private static dynamic StartRemoteForwardFromTarget1(PowerShellRunspace ps, int localPort) =>
+        StartForward(ps, "$s = New-JumpSession target1 -JumpHost bastion @Lab; $s | Start-PortForward -Remote -RemotePort 0 -LocalPort $args[0]", localPort);
+
+    /// <summary>Runs a script that starts one forward, which must succeed, and returns the PortForward it output.</summary>
+    private static dynamic StartForward(PowerShellRunspace ps, string script, params object?[] arguments)
     {
-        var result = ps.Run("$s = New-JumpSession target1 -JumpHost bastion @Lab; $s | Start-PortForward -Remote -RemotePort 0 -LocalPort $args[0]", localPort);
+        var result = ps.Run(script, arguments);
         Assert.Empty(result.AllErrors);
         return result.Objects("PortForward").Single();
     }
