@@ -15,8 +15,9 @@ namespace JumpHost.Engine;
 /// </summary>
 /// <remarks>
 /// Socket.PreferInlineCompletions is internal; the runtime keeps its setter for reflection (it is meant as an
-/// experimental switch). Where it is missing (Windows, .NET Framework) nothing changes. Never for a socket that
-/// still has asynchronous operations ahead: their continuations would run on the engine's thread.
+/// experimental switch). Where it is missing (Windows, .NET Framework) nothing changes. The continuations of a
+/// socket's asynchronous operations then run on the engine's thread, so only for sockets whose remaining
+/// asynchronous work never blocks (a <see cref="Forwarding.ChannelDelivery"/>'s writes).
 /// </remarks>
 internal static class InlineSocketEvents
 {

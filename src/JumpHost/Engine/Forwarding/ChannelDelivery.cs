@@ -19,7 +19,7 @@ namespace JumpHost.Engine.Forwarding;
 /// the receive thread only queues a copy; the socket is written asynchronously; and the server may have at most
 /// <see cref="Window"/> bytes of this channel on their way, as with OpenSSH, so a slow client only slows itself.
 /// </remarks>
-internal sealed class ChannelDelivery
+internal sealed class ChannelDelivery : IDisposable
 {
     /// <summary>The channel's window, as OpenSSH's own for TCP channels: enough to keep a fast link busy.</summary>
     public const uint Window = 2 * 1024 * 1024;
@@ -36,12 +36,14 @@ internal sealed class ChannelDelivery
     private readonly Action _end;
     private readonly Queue<Piece> _pieces = new();
     private readonly WaitCallback _giveWindowLater;
+    private readonly SemaphoreSlim? _giverWakes;
     private bool _draining;
     private long _received;
     private long _deliveredTotal;
     private long _given;
     private long _owedLater;
     private int _givingLater;
+    private int _disposed;
 
     /// <param name="socket">Where the data goes.</param>
     /// <param name="giveWindow">
@@ -49,13 +51,22 @@ internal sealed class ChannelDelivery
     /// </param>
     /// <param name="delivered">Counts the bytes handed to the socket.</param>
     /// <param name="end">Cuts the connection: the socket failed, the server broke the window, or it closed and everything is delivered.</param>
-    public ChannelDelivery(Socket socket, Func<uint, bool, bool> giveWindow, Action<int>? delivered, Action end)
+    /// <param name="poolFree">
+    /// Window adjusts that may wait are sent from a thread of this delivery's own instead of the thread pool: for
+    /// a hop tunnel, whose window every session inside it depends on (see <see cref="GiveLater"/>).
+    /// </param>
+    public ChannelDelivery(Socket socket, Func<uint, bool, bool> giveWindow, Action<int>? delivered, Action end, bool poolFree)
     {
         _socket = socket;
         _giveWindow = giveWindow;
         _delivered = delivered;
         _end = end;
         _giveWindowLater = _ => GiveLater();
+        if (poolFree)
+        {
+            _giverWakes = new SemaphoreSlim(0);
+            new Thread(GiveOnOwnThread) { IsBackground = true, Name = "JumpHost tunnel window" }.Start();
+        }
     }
 
     private enum PieceKind
@@ -194,17 +205,56 @@ internal sealed class ChannelDelivery
         }
 
         Interlocked.Add(ref _owedLater, owed);
-        if (Interlocked.Exchange(ref _givingLater, 1) == 0)
+        if (Interlocked.Exchange(ref _givingLater, 1) != 0)
+        {
+            return;
+        }
+
+        if (_giverWakes != null)
+        {
+            _giverWakes.Release();
+        }
+        else
         {
             ThreadPool.UnsafeQueueUserWorkItem(_giveWindowLater, null);
         }
     }
 
+    /// <summary>Stops the thread of a pool-free delivery.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _giverWakes?.Release();
+        }
+    }
+
+    private void GiveOnOwnThread()
+    {
+        while (true)
+        {
+            _giverWakes!.Wait();
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                _giverWakes.Dispose();
+                return;
+            }
+
+            GiveLater();
+        }
+    }
+
     /// <summary>
-    /// Sends what is owed from a pool thread, which may wait for the session's socket. At most one such thread
-    /// per channel: while one waits, what else is delivered adds to the one adjust it sends next, instead of
-    /// parking more pool threads behind the same full socket.
+    /// Sends what is owed from a thread that may wait for the session's socket: a pool thread, or a pool-free
+    /// delivery's own. At most one such wait per channel: while one waits, what else is delivered adds to the
+    /// one adjust it sends next, instead of parking more threads behind the same full socket.
     /// </summary>
+    /// <remarks>
+    /// A hop tunnel must not depend on the pool. Forwarded connections block pool threads while they wait for
+    /// the session's socket, and that socket drains only as the tunnels below it get window; 200 connections
+    /// opened at once through three hops used every pool thread that way, the tunnels' adjusts queued behind
+    /// them, and the chain stood still until the channel opens timed out 30 s later.
+    /// </remarks>
     private void GiveLater()
     {
         do

@@ -73,7 +73,8 @@ internal sealed class TcpipChannel : IDisposable
         _counters = counters;
         _onSessionError = (_, _) => End();
         _onSessionDisconnected = (_, _) => End();
-        _delivery = new ChannelDelivery(socket, (bytes, wait) => ChannelMessages.TryGiveWindow(channel, bytes, wait), counters == null ? null : counters.Received, End);
+        // Only a hop tunnel has no counters; its delivery must not wait on the thread pool.
+        _delivery = new ChannelDelivery(socket, (bytes, wait) => ChannelMessages.TryGiveWindow(channel, bytes, wait), counters == null ? null : counters.Received, End, poolFree: counters == null);
 
         members.SetLocalWindowSize(channel, ChannelDelivery.Window);
         if (members.CanOpen)
@@ -266,6 +267,7 @@ internal sealed class TcpipChannel : IDisposable
         }
 
         _socket.Dispose();
+        _delivery.Dispose();
         _ended.TrySetResult(true);
         _sendingOver.TrySetResult(true);
     }
@@ -294,6 +296,9 @@ internal sealed class TcpipChannel : IDisposable
         TcpipChannel? channel = null;
         try
         {
+            // Before the server can send: the delivery's writes then go on from the socket engine's thread, not
+            // the thread pool, which the sessions inside this tunnel must never wait for.
+            InlineSocketEvents.Enable(socket);
             channel = Create(client, socket, counters: null);
             var refusal = channel.Open(host, port, owner, greeting: null);
             opened.TrySetResult(refusal);
