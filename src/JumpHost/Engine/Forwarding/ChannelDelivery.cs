@@ -236,7 +236,6 @@ internal sealed class ChannelDelivery : IDisposable
             _giverWakes!.Wait();
             if (Volatile.Read(ref _disposed) != 0)
             {
-                _giverWakes.Dispose();
                 return;
             }
 
