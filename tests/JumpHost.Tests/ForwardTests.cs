@@ -471,7 +471,7 @@ public sealed class ForwardTests
         using var ps = _lab.NewRunspace();
         Assert.Empty(ps.Run("$s = New-JumpSession bastion @Lab; $s | Start-PortForward -RemotePort 22 | Stop-PortForward").AllErrors);
         var socketsBefore = Eventually.OpenSockets();
-        var threadsBefore = Process.GetCurrentProcess().Threads.Count;
+        var threadsBefore = Eventually.DedicatedThreads();
 
         var result = ps.Run(
             "foreach ($i in 1..100) { $f = $s | Start-PortForward -RemotePort 22; " +
@@ -479,7 +479,7 @@ public sealed class ForwardTests
         Assert.Empty(result.AllErrors);
 
         Eventually.Assert(() => Eventually.OpenSockets() <= socketsBefore + 2, $"sockets grew from {socketsBefore} to {Eventually.OpenSockets()}");
-        Eventually.Assert(() => Process.GetCurrentProcess().Threads.Count <= threadsBefore + 10, $"threads grew from {threadsBefore} to {Process.GetCurrentProcess().Threads.Count}");
+        Eventually.Assert(() => Eventually.DedicatedThreads() <= threadsBefore + 2, $"threads other than the pool's grew from {threadsBefore} to {Eventually.DedicatedThreads()}");
     }
 
     /// <summary>

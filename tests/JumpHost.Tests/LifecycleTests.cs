@@ -113,16 +113,18 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public void ManyOpenCloseCyclesLeakNoSocketsOrConnections()
+    public void ManyOpenCloseCyclesLeakNoSocketsThreadsOrConnections()
     {
         using var ps = _lab.NewRunspace();
         ps.Run("Remove-JumpSession -Id (New-JumpSession target1 -JumpHost bastion @Lab).Id");
         var socketsBefore = Eventually.OpenSockets();
+        var threadsBefore = Eventually.DedicatedThreads();
 
         var result = ps.Run("foreach ($i in 1..30) { New-JumpSession target1 -JumpHost bastion @Lab | Remove-JumpSession }");
         Assert.Empty(result.AllErrors);
 
         Eventually.Assert(() => Eventually.OpenSockets() <= socketsBefore + 2, $"sockets grew from {socketsBefore} to {Eventually.OpenSockets()}");
+        Eventually.Assert(() => Eventually.DedicatedThreads() <= threadsBefore + 2, $"threads other than the pool's grew from {threadsBefore} to {Eventually.DedicatedThreads()}");
         Eventually.Assert(() => EstablishedSshConnections("bastion") == 0, "bastion still has SSH connections");
     }
 

@@ -25,6 +25,23 @@ public static class Eventually
         }
     }
 
+    /// <summary>
+    /// The threads of this test process other than the thread pool's workers (which come and go with load), from
+    /// /proc/self/task: what a leaked dedicated thread adds to.
+    /// </summary>
+    public static int DedicatedThreads() =>
+        Directory.GetDirectories("/proc/self/task").Count(task =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') != ".NET TP Worker";
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        });
+
     /// <summary>The sockets this test process has open, from /proc/self/fd.</summary>
     public static int OpenSockets() =>
         Directory.GetFiles("/proc/self/fd").Count(fd =>
