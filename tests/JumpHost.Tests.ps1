@@ -81,6 +81,22 @@ Describe 'JumpHost against the lab' -Skip:(-not $canRunLab) {
         $forward.Session.State | Should -Be 'Closed'
     }
 
+    It 'serves a SOCKS proxy through relay1, relay2 and relay3 that resolves names on the far side' {
+        $session = New-JumpSession relay3 -JumpHost relay1, relay2 @Lab
+        $forward = $session | Start-PortForward -Dynamic
+        $forward.Kind | Should -Be 'Dynamic'
+        $port = [int]($forward.LocalEndpoint -split ':')[-1]
+
+        # "intranet" resolves only inside relay3's namespace.
+        $page = curl -sS --max-time 20 --socks5-hostname "127.0.0.1:$port" http://intranet/
+        $LASTEXITCODE | Should -Be 0
+        ($page -join "`n") | Should -Match $LabEnv.LAB_WWW_TOKEN
+        $forward.TotalConnections | Should -Be 1
+
+        Remove-JumpSession $session
+        $forward.State | Should -Be 'Stopped'
+    }
+
     It 'copies a file up and back through relay1, relay2 and relay3 with matching SHA-256' {
         $session = New-JumpSession www -JumpHost relay1, relay2, relay3 @Lab
         $local = Join-Path ([System.IO.Path]::GetTempPath()) "jumphost-pester-$PID.bin"
