@@ -187,7 +187,8 @@ internal sealed class ChannelDelivery : IDisposable
     /// <summary>
     /// Counts delivered bytes and, every <see cref="GiveBackStep"/>, gives them back to the server as window.
     /// Only the thread that started the drain sends the adjust itself (not waiting for the channel's lock); a
-    /// socket's completion thread must not block on the session at all, so anything else goes to the pool.
+    /// socket's completion thread must not block on the session at all, so anything else goes to
+    /// <see cref="GiveLater"/>.
     /// </summary>
     private void GiveBack(int count, bool mayTrySend)
     {
