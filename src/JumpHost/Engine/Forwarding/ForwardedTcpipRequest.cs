@@ -9,8 +9,11 @@ namespace JumpHost.Engine.Forwarding;
 /// </summary>
 internal sealed class ForwardedTcpipRequest
 {
+    /// <summary>SSH_OPEN_ADMINISTRATIVELY_PROHIBITED: the forward no longer takes connections.</summary>
+    public const uint AdministrativelyProhibited = 1;
+
     /// <summary>SSH_OPEN_CONNECT_FAILED: where the connection should go could not be reached.</summary>
-    private const uint ConnectFailed = 2;
+    public const uint ConnectFailed = 2;
 
     private readonly Session _session;
 
@@ -35,6 +38,9 @@ internal sealed class ForwardedTcpipRequest
     /// <summary>Who connected to the server's port, as address:port.</summary>
     public string Originator { get; }
 
-    /// <summary>Tells the server the connection cannot be carried; it then closes the connection it accepted.</summary>
-    public void Refuse(string reason) => SshNetSession.Send(_session, new ChannelOpenFailureMessage(ServerChannel, reason, ConnectFailed));
+    /// <summary>
+    /// Tells the server the connection cannot be carried, with one of the reason codes above; it then closes the
+    /// connection it accepted.
+    /// </summary>
+    public void Refuse(string reason, uint reasonCode) => SshNetSession.Send(_session, new ChannelOpenFailureMessage(ServerChannel, reason, reasonCode));
 }

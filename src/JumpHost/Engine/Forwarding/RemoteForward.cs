@@ -84,7 +84,7 @@ internal sealed class RemoteForward : Forward
             catch (SocketException ex)
             {
                 Counters.ConnectionFailed($"A connection from {request.Originator} to {RemoteEndpoint} on {Chain.Target.Target.Name} could not be carried on to {LocalEndpoint}: {ex.Message}");
-                request.Refuse($"{LocalEndpoint} could not be reached: {ex.Message}");
+                request.Refuse($"{LocalEndpoint} could not be reached: {ex.Message}", ForwardedTcpipRequest.ConnectFailed);
                 return;
             }
 

@@ -17,9 +17,6 @@ namespace JumpHost.Engine.Forwarding;
 /// </summary>
 internal sealed class ServerListener
 {
-    /// <summary>SSH_OPEN_ADMINISTRATIVELY_PROHIBITED: the forward is stopping.</summary>
-    private const uint Prohibited = 1;
-
     private static readonly Assembly SshNet = typeof(BaseClient).Assembly;
     private static readonly Type? ListenRequestType = SshNet.GetType("Renci.SshNet.Messages.Connection.TcpIpForwardGlobalRequestMessage");
     private static readonly Type? CancelRequestType = SshNet.GetType("Renci.SshNet.Messages.Connection.CancelTcpIpForwardGlobalRequestMessage");
@@ -144,21 +141,21 @@ internal sealed class ServerListener
             return;
         }
 
-        if (Volatile.Read(ref _stopped) != 0)
+        var originator = $"{OriginatorAddress!.GetValue(info)}:{OriginatorPort!.GetValue(info)}";
+        var request = new ForwardedTcpipRequest(_session, open.LocalChannelNumber, open.InitialWindowSize, open.MaximumPacketSize, originator);
+        if (Volatile.Read(ref _stopped) == 0)
         {
-            try
-            {
-                SshNetSession.Send(_session, new ChannelOpenFailureMessage(open.LocalChannelNumber, "The forward is stopping.", Prohibited));
-            }
-            catch (Exception ex) when (ex is SshException || ex is ObjectDisposedException || ex is System.Net.Sockets.SocketException)
-            {
-                // The session is going away: the server drops the connection with it.
-            }
-
+            _accept(request);
             return;
         }
 
-        var originator = $"{OriginatorAddress!.GetValue(info)}:{OriginatorPort!.GetValue(info)}";
-        _accept(new ForwardedTcpipRequest(_session, open.LocalChannelNumber, open.InitialWindowSize, open.MaximumPacketSize, originator));
+        try
+        {
+            request.Refuse("The forward is stopping.", ForwardedTcpipRequest.AdministrativelyProhibited);
+        }
+        catch (Exception ex) when (ex is SshException || ex is ObjectDisposedException || ex is System.Net.Sockets.SocketException)
+        {
+            // The session is going away: the server drops the connection with it.
+        }
     }
 }
