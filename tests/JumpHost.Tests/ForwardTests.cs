@@ -190,7 +190,7 @@ public sealed class ForwardTests
     {
         using var echo = TcpProbe.StartEchoServer(out var servicePort);
         using var ps = _lab.NewRunspace();
-        dynamic forward = StartForward(ps, "$s = New-JumpSession target1 -JumpHost bastion @Lab; $f = Start-PortForward -Session $s -Remote -RemotePort 0 -LocalPort $args[0]; $f", servicePort);
+        var forward = StartRemoteForwardFromTarget1(ps, servicePort);
         Assert.Equal("Remote", forward.Kind.ToString());
         var remote = ((string)forward.RemoteEndpoint).Split(':');
         Assert.Equal("127.0.0.1", remote[0]);
