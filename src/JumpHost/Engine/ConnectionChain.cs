@@ -379,8 +379,8 @@ internal sealed class ConnectionChain : IDisposable
                 // SSH.NET checks a host certificate's validity and signature before it shows the key, and ends
                 // the key exchange without saying why when they fail.
                 throw new JumpHostException(JumpErrorIds.HostCertificateInvalid, JumpErrorKind.Security,
-                    $"The host certificate of {description} did not verify: it has expired or is not valid yet, or its signature is wrong. " +
-                    "The connection was refused. Ask the server's administrator to renew the host certificate.", description, ex);
+                    $"The host certificate of {description} did not verify: it has expired or is not valid yet, or its signature is wrong " +
+                    $"(SSH.NET: {ex.Message}). The connection was refused. Ask the server's administrator to renew the host certificate.", description, ex);
             }
 
             throw rejection ?? MapConnectFailure(ex, target, description, tunnel, identified, target.ConnectTimeout);
